@@ -1,0 +1,95 @@
+"""The `switchboard` command: check a configuration, try a routing decision, run the engine."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from switchboard.config.compile import compile_routing
+from switchboard.config.errors import ConfigError
+from switchboard.config.loader import load_config
+from switchboard.config.models import Config
+from switchboard.core.numbers import normalize
+from switchboard.core.routing import CallFacts, decide
+
+EXIT_OK = 0
+EXIT_USAGE = 64
+EXIT_CONFIG = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        for line in exc.lines():
+            print(line, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) in {exc.filename}", file=sys.stderr)
+        return EXIT_CONFIG
+    handler = {"check": _check, "route": _route}[args.command]
+    return handler(config, args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="switchboard", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="validate a configuration file")
+    check.add_argument("-c", "--config", required=True, help="YAML configuration file")
+    route = sub.add_parser("route", help="print what would happen to a call, as JSON")
+    route.add_argument("-c", "--config", required=True, help="YAML configuration file")
+    route.add_argument("--number", required=True, help="dialled number")
+    route.add_argument("--caller", default="", help="caller number")
+    route.add_argument("--digit", default=None, help="menu digit the caller pressed")
+    route.add_argument("--language", default=None, help="caller language, e.g. en")
+    route.add_argument(
+        "--at",
+        default=None,
+        help="ISO-8601 time (without offset: the tenant's local time); default now",
+    )
+    return parser
+
+
+def _check(config: Config, args: argparse.Namespace) -> int:
+    numbers = sum(
+        len(t.numbers) + sum(len(s.numbers) for s in t.services.values())
+        for t in config.tenants.values()
+    )
+    services = sum(len(t.services) for t in config.tenants.values())
+    print(
+        f"{args.config}: OK: {len(config.tenants)} tenants, {services} services, "
+        f"{numbers} numbers, {len(config.agents)} agents"
+    )
+    return EXIT_OK
+
+
+def _route(config: Config, args: argparse.Namespace) -> int:
+    table = compile_routing(config)
+    try:
+        now = _instant(
+            args.at, table.numbers.get(normalize(args.number, table.country_code)), config
+        )
+    except ValueError as exc:
+        print(f"--at: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    call = CallFacts(args.number, args.caller, digit=args.digit, language=args.language)
+    decision = decide(call, table, now)
+    out = {"at": now.isoformat(), **decision.as_dict()}
+    print(json.dumps(out, ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def _instant(text: str | None, entry: tuple[str, str | None] | None, config: Config) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is not None:
+        return value
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(config.tenants[entry[0]].timezone) if entry else UTC
+    return value.replace(tzinfo=zone)

@@ -1,0 +1,94 @@
+"""Turn a validated Config into the core's RoutingTable (done once per load or reload)."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from switchboard.config.hours import parse_special_days, parse_week
+from switchboard.config.models import ClosedHandling, Config, HolidayCalendar, OverflowStep, Tenant
+from switchboard.core.calendar import HolidayLookup
+from switchboard.core.rules import (
+    CallerRule,
+    ClosedRule,
+    OverflowRule,
+    RoutingTable,
+    ServiceRule,
+    TenantRule,
+)
+
+
+def compile_routing(config: Config) -> RoutingTable:
+    """Build the routing table: tenants with parsed hours and an index of every public number."""
+    tenants = {tid: _tenant(tid, t) for tid, t in config.tenants.items()}
+    numbers: dict[str, tuple[str, str | None]] = {}
+    for tid, tenant in config.tenants.items():
+        numbers.update(dict.fromkeys(tenant.numbers, (tid, None)))
+        for sid, service in tenant.services.items():
+            numbers.update(dict.fromkeys(service.numbers, (tid, sid)))
+    return RoutingTable(tenants, numbers, config.engine.country_code)
+
+
+def _tenant(tid: str, t: Tenant) -> TenantRule:
+    services = {
+        sid: ServiceRule(
+            id=sid,
+            queue=s.queue or f"{tid}-{sid}",
+            skills=s.skills,
+            target_answer_s=s.target_answer_s,
+            priority=s.priority,
+            hours=parse_week(s.hours) if s.hours is not None else None,
+            force=s.force.value if s.force else None,
+            closed=_closed(s.closed) if s.closed else None,
+            overflow=_overflow(s.overflow) if s.overflow is not None else None,
+        )
+        for sid, s in t.services.items()
+    }
+    return TenantRule(
+        id=tid,
+        name=t.name,
+        tag=t.tag,
+        zone=ZoneInfo(t.timezone),
+        language=t.language,
+        holiday=_holidays(t.holidays),
+        hours=parse_week(t.hours),
+        special=parse_special_days(t.special_days),
+        force=t.force.value if t.force else None,
+        closed=_closed(t.closed),
+        services=services,
+        main_service=t.main_service,
+        menu={s.menu_digit: sid for sid, s in t.services.items() if s.menu_digit is not None},
+        callers=tuple(CallerRule(r.number, r.prefix, r.priority, r.block) for r in t.callers),
+        overflow=_overflow(t.overflow),
+    )
+
+
+def _holidays(calendar: HolidayCalendar | None) -> HolidayLookup:
+    if calendar is None:
+        return _no_holiday
+    table = holidays.country_holidays(
+        calendar.country,
+        subdiv=calendar.subdivision,
+        categories=calendar.all_categories,
+        language=calendar.language or holidays.country_holidays(calendar.country).default_language,
+    )
+
+    def lookup(day: date) -> str | None:
+        name = table.get(day)
+        return None if name is None else str(name).split(";")[0]
+
+    return lookup
+
+
+def _no_holiday(day: date) -> str | None:
+    return None
+
+
+def _closed(c: ClosedHandling) -> ClosedRule:
+    return ClosedRule(c.announce, c.then, c.voicemail, c.forward)
+
+
+def _overflow(steps: tuple[OverflowStep, ...]) -> tuple[OverflowRule, ...]:
+    return tuple(OverflowRule(s.after_s, s.partners, s.offer, s.action) for s in steps)
