@@ -53,7 +53,7 @@ class CallerJoined:
     queue: str
     channel: str
     uniqueid: str
-    linkedid: str
+    linkedid: str | None  # None only for a QueueEntry item: Asterisk sends no Linkedid there (17)
     caller_num: str
     caller_name: str
     position: int
