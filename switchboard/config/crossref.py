@@ -1,87 +1,105 @@
-"""Checks that span several sections: references between tenants, agents, numbers and skills."""
+"""Checks that span several sections: references between tenants, agents, numbers and skills.
+
+They read the plain YAML data defensively, so a reference is checked even when its section
+has other problems: one run reports every problem in the file.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
+from typing import Any
 
 from switchboard.config.errors import Loc
-from switchboard.config.models import Agent, OverflowStep, Tenant
+
+Found = Iterator[tuple[Loc, str]]
 
 
-def cross_reference(
-    tenants: Mapping[str, Tenant], agents: Mapping[str, Agent], known_tenants: set[str]
-) -> Iterator[tuple[Loc, str]]:
-    """Yield (path, message) for each broken reference between valid sections."""
+def cross_reference(doc: Any) -> Found:
+    """Yield (path, message) for each broken reference in the plain config mapping `doc`."""
+    tenants = _dict(_dict(doc).get("tenants"))
+    agents = _dict(_dict(doc).get("agents"))
+    known = {str(t) for t in tenants}
     yield from _numbers(tenants)
     for tid, tenant in tenants.items():
-        yield from _partners(("tenants", tid, "overflow"), tenant.overflow, tid, known_tenants)
-        for sid, service in tenant.services.items():
-            if service.overflow is not None:
-                loc: Loc = ("tenants", tid, "services", sid, "overflow")
-                yield from _partners(loc, service.overflow, tid, known_tenants)
-        if not tenant.numbers and not any(s.numbers for s in tenant.services.values()):
+        tenant = _dict(tenant)
+        yield from _partners(("tenants", tid, "overflow"), tenant.get("overflow"), tid, known)
+        services = _dict(tenant.get("services"))
+        for sid, service in services.items():
+            loc: Loc = ("tenants", tid, "services", sid, "overflow")
+            yield from _partners(loc, _dict(service).get("overflow"), tid, known)
+        if not _list(tenant.get("numbers")) and not any(
+            _list(_dict(s).get("numbers")) for s in services.values()
+        ):
             yield ("tenants", tid, "numbers"), "the tenant has no number, so no call can reach it"
-    yield from _agents(agents, known_tenants)
+    yield from _agents(agents, known)
     yield from _skills(tenants, agents)
 
 
-def _numbers(tenants: Mapping[str, Tenant]) -> Iterator[tuple[Loc, str]]:
+def _numbers(tenants: dict[str, Any]) -> Found:
     owner: dict[str, str] = {}
     for tid, tenant in tenants.items():
-        places: list[tuple[Loc, str]] = [
-            (("tenants", tid, "numbers", i), n) for i, n in enumerate(tenant.numbers)
+        places: list[tuple[Loc, Any]] = [
+            (("tenants", tid, "numbers", i), n)
+            for i, n in enumerate(_list(_dict(tenant).get("numbers")))
         ]
-        for sid, service in tenant.services.items():
+        for sid, service in _dict(_dict(tenant).get("services")).items():
             places += [
                 (("tenants", tid, "services", sid, "numbers", i), n)
-                for i, n in enumerate(service.numbers)
+                for i, n in enumerate(_list(_dict(service).get("numbers")))
             ]
         for loc, number in places:
-            here = ".".join(str(p) for p in loc)
+            if not isinstance(number, str):
+                continue
             if number in owner:
                 yield loc, f"number {number} is already used at {owner[number]}"
             else:
-                owner[number] = here
+                owner[number] = ".".join(str(p) for p in loc)
 
 
-def _partners(
-    loc: Loc, steps: tuple[OverflowStep, ...], own: str, known: set[str]
-) -> Iterator[tuple[Loc, str]]:
-    for i, step in enumerate(steps):
-        for j, partner in enumerate(step.partners):
+def _partners(loc: Loc, steps: Any, own: str, known: set[str]) -> Found:
+    for i, step in enumerate(_list(steps)):
+        for j, partner in enumerate(_list(_dict(step).get("partners"))):
             if partner == own:
                 yield (*loc, i, "partners", j), "a tenant cannot overflow to itself"
             elif partner not in known:
                 yield (*loc, i, "partners", j), f"unknown partner tenant {partner!r}"
 
 
-def _agents(agents: Mapping[str, Agent], known: set[str]) -> Iterator[tuple[Loc, str]]:
+def _agents(agents: dict[str, Any], known: set[str]) -> Found:
     devices: dict[str, str] = {}
     for aid, agent in agents.items():
-        if agent.home not in known:
-            yield ("agents", aid, "home"), f"unknown tenant {agent.home!r}"
-        for i, tenant in enumerate(agent.tenants):
+        agent = _dict(agent)
+        home = agent.get("home")
+        if isinstance(home, str) and home not in known:
+            yield ("agents", aid, "home"), f"unknown tenant {home!r}"
+        for i, tenant in enumerate(_list(agent.get("tenants"))):
             if tenant not in known:
                 yield ("agents", aid, "tenants", i), f"unknown tenant {tenant!r}"
-        if agent.device in devices:
-            yield (
-                ("agents", aid, "device"),
-                f"device {agent.device} is also agent {devices[agent.device]!r}",
-            )
-        else:
-            devices[agent.device] = aid
+        device = agent.get("device")
+        if isinstance(device, str) and device in devices:
+            yield ("agents", aid, "device"), f"device {device} is also agent {devices[device]!r}"
+        elif isinstance(device, str):
+            devices[device] = aid
 
 
-def _skills(
-    tenants: Mapping[str, Tenant], agents: Mapping[str, Agent]
-) -> Iterator[tuple[Loc, str]]:
+def _skills(tenants: dict[str, Any], agents: dict[str, Any]) -> Found:
     if not agents:
         return
+    skilled: dict[str, set[str]] = {}
+    for agent in map(_dict, agents.values()):
+        for tenant in [agent.get("home"), *_list(agent.get("tenants"))]:
+            skilled.setdefault(str(tenant), set()).update(map(str, _dict(agent.get("skills"))))
     for tid, tenant in tenants.items():
-        for sid, service in tenant.services.items():
-            for i, skill in enumerate(service.skills):
-                if not any(skill in a.skills and tid in a.serves for a in agents.values()):
-                    yield (
-                        ("tenants", tid, "services", sid, "skills", i),
-                        f"no agent serving {tid!r} has skill {skill!r}",
-                    )
+        for sid, service in _dict(_dict(tenant).get("services")).items():
+            for i, skill in enumerate(_list(_dict(service).get("skills"))):
+                if skill not in skilled.get(tid, set()):
+                    loc: Loc = ("tenants", tid, "services", sid, "skills", i)
+                    yield loc, f"no agent serving {tid!r} has skill {skill!r}"
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return {str(k): v for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []

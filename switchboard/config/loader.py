@@ -63,8 +63,7 @@ def parse_config(text: str, name: str, environ: Mapping[str, str]) -> Config:
         problems.append(_at(doc, ("selection",), f"must be one of {choices}"))
     tenants = _validate_each(Tenant, doc, "tenants", problems, required=True)
     agents = _validate_each(Agent, doc, "agents", problems, required=False)
-    known = {str(k) for k in _mapping(doc.get("tenants"))}
-    for loc, message in cross_reference(tenants, agents, known):
+    for loc, message in cross_reference(_plain(doc)):
         problems.append(_at(doc, loc, message))
     if problems or engine is None or dispatch is None:
         raise ConfigError(name, problems)
@@ -131,13 +130,14 @@ def _line_of(doc: Any, loc: Loc) -> int:
     """1-based line of the deepest node of `loc` present in the round-trip document."""
     node, line = doc, 1
     for part in loc:
-        if isinstance(node, CommentedMap) and part in node:
-            line = node.lc.key(part)[0] + 1
-            node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
-            line = node.lc.item(part)[0] + 1
-            node = node[part]
-        else:
+        try:
+            if isinstance(node, CommentedMap) and part in node:
+                node, line = node[part], node.lc.key(part)[0] + 1
+            elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+                node, line = node[part], node.lc.item(part)[0] + 1
+            else:
+                break
+        except (KeyError, TypeError):  # nodes set from the environment carry no position
             break
     return line
 
@@ -150,10 +150,6 @@ def _plain(node: Any) -> Any:
     if isinstance(node, str):
         return str(node)
     return node
-
-
-def _mapping(node: Any) -> Mapping[Any, Any]:
-    return node if isinstance(node, CommentedMap) else {}
 
 
 def _apply_env(doc: CommentedMap, environ: Mapping[str, str]) -> None:
