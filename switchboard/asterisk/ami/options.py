@@ -28,7 +28,10 @@ class AmiOptions:
     def __post_init__(self) -> None:
         if self.login_timeout <= 1.0:
             raise ValueError("login_timeout must exceed 1 s: Asterisk delays a failed login by 1 s")
-        if min(self.connect_timeout, self.action_timeout, self.ping_interval, self.ping_timeout) <= 0:
+        if (
+            min(self.connect_timeout, self.action_timeout, self.ping_interval, self.ping_timeout)
+            <= 0
+        ):
             raise ValueError("AMI timeouts and the ping interval must be positive")
 
     @classmethod
