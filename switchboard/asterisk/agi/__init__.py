@@ -1,0 +1,37 @@
+"""FastAGI: the protocol (pure), the asyncio server and the `route` handler."""
+
+from switchboard.asterisk.agi.commands import (
+    AgiCommandError,
+    AgiReply,
+    ReplyReader,
+    format_command,
+    parse_reply,
+    quote_arg,
+)
+from switchboard.asterisk.agi.request import (
+    AgiProtocolError,
+    AgiRequest,
+    parse_header_line,
+    parse_request,
+)
+from switchboard.asterisk.agi.server import AgiLimits, AgiServer, AgiStats, Handler
+from switchboard.asterisk.agi.session import AgiHangupError, AgiSession
+
+__all__ = [
+    "AgiCommandError",
+    "AgiHangupError",
+    "AgiLimits",
+    "AgiProtocolError",
+    "AgiReply",
+    "AgiRequest",
+    "AgiServer",
+    "AgiSession",
+    "AgiStats",
+    "Handler",
+    "ReplyReader",
+    "format_command",
+    "parse_header_line",
+    "parse_reply",
+    "parse_request",
+    "quote_arg",
+]

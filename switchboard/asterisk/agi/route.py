@@ -1,0 +1,87 @@
+"""The `route` FastAGI handler: request -> CallFacts -> decide() -> SB_* channel variables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from switchboard.asterisk.agi.request import AgiRequest
+from switchboard.asterisk.agi.server import Handler
+from switchboard.asterisk.agi.session import AgiSession
+from switchboard.core.routing import Action, CallFacts, Decision, decide
+from switchboard.core.rules import RoutingTable
+
+OnRouted = Callable[[AgiRequest, Decision], None]
+"""Called once Asterisk has acknowledged the whole answer (e.g. to register the live call)."""
+
+DEFAULT_WAIT_SLICE_S = 30
+
+
+def route_handler(
+    table: Callable[[], RoutingTable],
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    on_routed: OnRouted | None = None,
+    wait_slice_s: int = DEFAULT_WAIT_SLICE_S,
+) -> Handler:
+    """A handler answering `route?did=...` (docs/call-flow.md) from the table current per call."""
+
+    async def route(session: AgiSession) -> None:
+        request = session.request
+        decision = decide(call_facts(request), table(), clock())
+        session.bind(tenant=decision.tenant)
+        for name, value in answer(request, decision, wait_slice_s):
+            reply = await session.set_variable(name, value)
+            if not reply.ok:
+                session.log.warning("agi route answer refused", variable=name, code=reply.code)
+                return
+        session.log.info(
+            "agi routed", action=decision.action.value, reason=decision.reason, queue=decision.queue
+        )
+        if on_routed is not None:
+            try:
+                on_routed(request, decision)
+            except Exception:
+                session.log.exception("agi on_routed hook failed")
+
+    return route
+
+
+def call_facts(request: AgiRequest) -> CallFacts:
+    """What the route request says about the call: did from the query, caller from arg 1."""
+    caller = request.arg(1)
+    digit = request.query.get("digit") or None
+    return CallFacts(
+        dialled=request.query.get("did") or request.extension,
+        caller=caller if caller else request.callerid,
+        caller_name=request.calleridname,
+        digit=digit,
+        language=None,
+    )
+
+
+def answer(request: AgiRequest, decision: Decision, wait_slice_s: int) -> list[tuple[str, str]]:
+    """The SB_* variables to set, SB_ACTION last: a cut-off answer reads as no answer."""
+    queued = decision.action is Action.QUEUE
+    return [
+        ("SB_CALLID", request.uniqueid),
+        ("SB_REASON", decision.reason),
+        ("SB_TENANT", decision.tenant or ""),
+        ("SB_SERVICE", decision.service or ""),
+        ("SB_QUEUE", decision.queue or ""),
+        ("SB_PRIO", str(decision.priority)),
+        ("SB_TAG", decision.tag or ""),
+        ("SB_WAIT", str(wait_slice(decision, wait_slice_s)) if queued else ""),
+        ("SB_ANNOUNCE", decision.announce or ""),
+        ("SB_TARGET", decision.target or ""),
+        ("SB_ACTION", decision.action.value),
+    ]
+
+
+def wait_slice(decision: Decision, default_s: int) -> int:
+    """First Queue() slice: the default, cut to the first overflow step needing the dialplan."""
+    # Partner steps need no dialplan turn: the dispatcher serves them while the caller waits.
+    for step in decision.overflow:
+        if (step.offer or step.action) and step.after_s > 0:
+            return min(default_s, step.after_s)
+    return default_s

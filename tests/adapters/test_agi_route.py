@@ -1,0 +1,145 @@
+"""The `route` handler over a real socket against examples/smaland.yaml."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from switchboard.asterisk.agi import AgiRequest, parse_request
+from switchboard.asterisk.agi.peer import FakeChannel, header_block, run_session
+from switchboard.asterisk.agi.route import call_facts, route_handler, wait_slice
+from switchboard.config.compile import compile_routing
+from switchboard.config.loader import load_config
+from switchboard.core.routing import Action, CallFacts, Decision, decide
+from switchboard.core.rules import RoutingTable
+from tests.adapters.test_agi_support import serving
+from tests.conftest import EXAMPLE
+
+TUESDAY_10 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # 10:00 in Vetlanda
+CHRISTMAS_10 = datetime(2026, 12, 25, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def table() -> RoutingTable:
+    return compile_routing(load_config(EXAMPLE))
+
+
+async def _route(
+    table: RoutingTable, now: datetime, header: bytes
+) -> tuple[dict[str, str], list[str], list[tuple[AgiRequest, Decision]]]:
+    routed: list[tuple[AgiRequest, Decision]] = []
+    handler = route_handler(
+        lambda: table, clock=lambda: now, on_routed=lambda r, d: routed.append((r, d))
+    )
+    channel = FakeChannel()
+    async with serving({"route": handler}) as server:
+        result = await run_session("127.0.0.1", server.port, header, channel.respond)
+    assert result.half_closed
+    assert server.stats.answered == 1
+    return channel.variables, result.commands, routed
+
+
+async def test_open_call_is_queued(table: RoutingTable) -> None:
+    variables, commands, routed = await _route(table, TUESDAY_10, header_block())
+    assert variables == {
+        "SB_CALLID": "1795345541.0",
+        "SB_REASON": "open",
+        "SB_TENANT": "vetlanda",
+        "SB_SERVICE": "switchboard",
+        "SB_QUEUE": "vetlanda-switchboard",
+        "SB_PRIO": "0",
+        "SB_TAG": "VETLANDA",
+        "SB_WAIT": "30",
+        "SB_ANNOUNCE": "",
+        "SB_TARGET": "",
+        "SB_ACTION": "queue",
+    }
+    assert commands[-1] == "SET VARIABLE SB_ACTION queue"
+    assert [d.action for _, d in routed] == [Action.QUEUE]
+    assert routed[0][0].uniqueid == "1795345541.0"
+
+
+async def test_holiday_goes_to_voicemail(table: RoutingTable) -> None:
+    variables, _, _ = await _route(table, CHRISTMAS_10, header_block())
+    assert variables["SB_ACTION"] == "voicemail"
+    assert variables["SB_REASON"] == "holiday:Juldagen"
+    assert variables["SB_ANNOUNCE"] == "vetlanda-closed"
+    assert variables["SB_TARGET"] == "100@vetlanda"
+    assert variables["SB_QUEUE"] == ""
+    assert variables["SB_WAIT"] == ""
+
+
+async def test_unknown_number_is_rejected(table: RoutingTable) -> None:
+    header = header_block("route?did=4600000000")
+    variables, _, routed = await _route(table, TUESDAY_10, header)
+    assert variables["SB_ACTION"] == "reject"
+    assert variables["SB_REASON"] == "unknown_number"
+    assert variables["SB_TENANT"] == ""
+    assert routed[0][1].tenant is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        'Evil\r" ; SET VARIABLE SB_ACTION hangup',
+        '"\\" \\\\ "" \t ${SB_TAG} $[1+1]',
+        "Å" * 3000,
+        "\x00\x01\x7f",
+    ],
+)
+async def test_hostile_caller_name_never_breaks_the_answer(table: RoutingTable, name: str) -> None:
+    header = header_block(calleridname=name, callerid='0701"23\r', arg_1="")
+    variables, commands, _ = await _route(table, TUESDAY_10, header)
+    assert variables["SB_ACTION"] == "queue"
+    assert variables["SB_TENANT"] == "vetlanda"
+    assert len(commands) == 11
+
+
+async def test_caller_from_arg1_gets_caller_priority(table: RoutingTable) -> None:
+    header = header_block(arg_1="+46701234567")
+    variables, _, _ = await _route(table, TUESDAY_10, header)
+    assert variables["SB_PRIO"] == "10"
+
+
+async def test_hook_failure_does_not_break_the_answer(table: RoutingTable) -> None:
+    def broken(request: AgiRequest, decision: Decision) -> None:
+        raise RuntimeError("state layer down")
+
+    channel = FakeChannel()
+    handler = route_handler(lambda: table, clock=lambda: TUESDAY_10, on_routed=broken)
+    async with serving({"route": handler}) as server:
+        await run_session("127.0.0.1", server.port, header_block(), channel.respond)
+    assert channel.variables["SB_ACTION"] == "queue"
+    assert server.stats.answered == 1
+    assert server.stats.errors == 0
+
+
+async def test_table_is_read_per_call(table: RoutingTable) -> None:
+    tables = [table]
+    handler = route_handler(lambda: tables[-1], clock=lambda: TUESDAY_10)
+    empty = RoutingTable(tenants={}, numbers={}, country_code="46")
+    async with serving({"route": handler}) as server:
+        first, second = FakeChannel(), FakeChannel()
+        await run_session("127.0.0.1", server.port, header_block(), first.respond)
+        tables.append(empty)
+        await run_session("127.0.0.1", server.port, header_block(), second.respond)
+    assert first.variables["SB_ACTION"] == "queue"
+    assert second.variables["SB_ACTION"] == "reject"
+
+
+def test_call_facts_from_request() -> None:
+    request = parse_request(header_block("route?did=+4638136000&digit=2", arg_1=""))
+    facts = call_facts(request)
+    assert (facts.dialled, facts.caller, facts.caller_name, facts.digit) == (
+        "+4638136000",
+        "070123456",
+        "Åsa Öberg",
+        "2",
+    )
+
+
+def test_wait_slice_is_cut_by_dialplan_overflow_steps(table: RoutingTable) -> None:
+    decision = decide(CallFacts("4638397000"), table, TUESDAY_10)
+    assert wait_slice(decision, 30) == 30
+    assert wait_slice(decision, 600) == 180
