@@ -34,7 +34,9 @@ def event(name: str, headers: Sequence[Header]) -> Message:
     return [("Event", name), ("Privilege", PRIVILEGE.get(name, DEFAULT_PRIVILEGE)), *headers]
 
 
-def list_item(name: str, action_id: str | None, headers: Sequence[Header], *, id_last: bool) -> Message:
+def list_item(
+    name: str, action_id: str | None, headers: Sequence[Header], *, id_last: bool
+) -> Message:
     """A list-action item: no Privilege; ActionID on line 2 or last, as each item type has it."""
     aid: Message = [("ActionID", action_id)] if action_id is not None else []
     if id_last:

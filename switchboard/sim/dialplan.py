@@ -1,0 +1,165 @@
+"""The dialplan of docs/call-flow.md: route AGI, Queue() slices, delivery by Redirect, fallback."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import quote
+
+from switchboard.sim import events as ev
+from switchboard.sim.agi_client import run_agi
+from switchboard.sim.calls import CallHandle, Outcome
+from switchboard.sim.dial import dial
+from switchboard.sim.model import Channel, Interrupt
+from switchboard.sim.pbx import Pbx
+
+# Priorities as in the recordings' extensions.conf, so event fields look like a real dialplan.
+P_ROUTE, P_QUEUE, P_REQUEUE = 4, 8, 10
+P_DIAL, P_DELIVERED, P_REQUEUE_DELIVER = 3, 4, 6
+ENDING_ACTIONS = ("closed", "voicemail", "forward", "reject", "hangup", "callback")
+
+
+async def run_call(pbx: Pbx, ch: Channel, call: CallHandle) -> None:
+    """Drive one inbound caller from Answer() to its end, following AMI Redirects."""
+    try:
+        ch.priority, ch.state = 2, 6
+        ch.application = "Answer"
+        pbx.emit(ev.channel_event("Newstate", ch))
+        pbx.refresh_inbound()
+        await pbx.sleep(pbx.config.answer_delay_s)
+        dp = pbx.config.dialplan
+        while not ch.hungup:
+            if ch.context == dp.inbound_context:
+                await _inbound(pbx, ch, call)
+            elif ch.context == dp.deliver_context:
+                await _deliver(pbx, ch, call)
+            else:
+                break  # no such extension: the channel hangs up
+            if ch.redirect_to is None:
+                break
+            ch.redirect_to = None
+        if not ch.gone:
+            if not ch.hungup and not ch.cause:
+                ch.cause = 16  # Hangup() in the dialplan (11: Cause 16 Normal Clearing)
+            pbx.destroy(ch)
+        if ch.hungup and not call.outcome.done():
+            call.settle(Outcome("abandoned", at=pbx.now()))
+    finally:
+        call.finish(pbx.now())
+
+
+async def _inbound(pbx: Pbx, ch: Channel, call: CallHandle) -> None:
+    dp = pbx.config.dialplan
+    ch.priority = P_ROUTE
+    status = await _agi(pbx, ch, f"{dp.route_script}?did={quote(ch.exten)}", [ch.caller_num])
+    call.note(f"route {status}")
+    if _stop(ch):
+        return
+    if status != "SUCCESS":
+        await _fallback(pbx, ch, call, "engine-down")
+        return
+    await _follow(pbx, ch, call, position=None, priority=P_QUEUE)
+
+
+async def _deliver(pbx: Pbx, ch: Channel, call: CallHandle) -> None:
+    dp = pbx.config.dialplan
+    agent = ch.variables.get("SB_AGENT", "")
+    tag = ch.variables.get("SB_TAG")
+    if tag:
+        ch.caller_name = f"{tag} {ch.caller_name}"
+    ch.priority, ch.application = P_DIAL, "Dial"
+    status = await dial(pbx, ch, agent, call)
+    if _stop(ch):
+        return
+    if dp.delivered_script:
+        ch.priority = P_DELIVERED
+        args = [ch.variables.get("SB_CALLID", ""), agent]
+        await _agi(pbx, ch, f"{dp.delivered_script}?status={status}", args)
+        if _stop(ch):
+            return
+    if status == "ANSWER":
+        return
+    ch.variables.pop("SB_ACTION", None)
+    ch.variables["SB_ACTION"] = "queue"  # back in at position 1, place kept
+    await _follow(pbx, ch, call, position=1, priority=P_REQUEUE_DELIVER)
+
+
+async def _follow(pbx: Pbx, ch: Channel, call: CallHandle, position: int | None,
+                  priority: int) -> None:  # fmt: skip
+    """Act on SB_ACTION: wait in SB_QUEUE slice by slice (asking `requeue`) or end the call."""
+    dp = pbx.config.dialplan
+    while True:
+        action = ch.variables.get("SB_ACTION") or ("queue" if ch.variables.get("SB_QUEUE") else "")
+        queue = ch.variables.get("SB_QUEUE", "")
+        if action in ENDING_ACTIONS:
+            call.settle(Outcome(action, at=pbx.now(), detail=ch.variables.get("SB_TARGET", "")))
+            return
+        if action != "queue" or not queue:
+            await _fallback(pbx, ch, call, "noroute")
+            return
+        wait = _seconds(ch, dp.default_wait_s if position is None else dp.requeue_wait_s)
+        ch.priority = priority
+        qstatus = await queue_app(pbx, ch, call, queue, wait, position)
+        if qstatus != "TIMEOUT":
+            return
+        ch.priority = P_REQUEUE
+        ch.variables.pop("SB_ACTION", None)
+        args = [ch.variables.get("SB_CALLID", "")]
+        await _agi(pbx, ch, f"{dp.requeue_script}?status={qstatus}", args)
+        if _stop(ch):
+            return
+        position = None
+
+
+async def queue_app(pbx: Pbx, ch: Channel, call: CallHandle, name: str, timeout_s: float,
+                    position: int | None) -> str:  # fmt: skip
+    """Queue(name,,,,timeout,,,,position): wait until timeout, Redirect or hangup; QUEUESTATUS."""
+    q = pbx.queues.get(name)
+    if q is None:
+        pbx.set_var(ch, "QUEUESTATUS", "UNKNOWN")
+        return "UNKNOWN"
+    ch.application, ch.app_data = "Queue", f"{name},,,,{timeout_s:g}"
+    interrupt = ch.fresh_interrupt()
+    entry = pbx.join(q, ch, position)
+    call.note(f"queue {name} {q.entries.index(entry) + 1}")
+    try:
+        why = await asyncio.wait_for(asyncio.shield(interrupt), timeout_s * pbx.config.time_scale)
+    except TimeoutError:
+        why = None
+    pbx.leave(q, entry)
+    if why is None:
+        pbx.set_var(ch, "QUEUESTATUS", "TIMEOUT")
+        call.note(f"queue-timeout {name}")
+        return "TIMEOUT"
+    return "REDIRECT" if why is Interrupt.REDIRECT else "HANGUP"
+
+
+async def _fallback(pbx: Pbx, ch: Channel, call: CallHandle, reason: str) -> None:
+    fb = pbx.config.dialplan.fallback
+    call.note(f"fallback {reason}")
+    for agent in fb.agents:
+        if await dial(pbx, ch, agent, call) == "ANSWER" or _stop(ch):
+            return
+    if fb.queue and not _stop(ch):
+        await queue_app(pbx, ch, call, fb.queue, pbx.config.dialplan.default_wait_s, None)
+    if not _stop(ch):
+        call.settle(Outcome("fallback", at=pbx.now(), detail=reason))
+
+
+async def _agi(pbx: Pbx, ch: Channel, script: str, args: list[str]) -> str:
+    ch.application = "AGI"
+    status = await run_agi(pbx, ch, script, args)
+    if not ch.gone:
+        pbx.set_var(ch, "AGISTATUS", status)
+    return status
+
+
+def _stop(ch: Channel) -> bool:
+    return ch.hungup or ch.redirect_to is not None
+
+
+def _seconds(ch: Channel, default: float) -> float:
+    raw = ch.variables.get("SB_WAIT") or ch.variables.get("SB_QUEUE_TIMEOUT") or ""
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        return default
