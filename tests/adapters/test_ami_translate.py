@@ -1,0 +1,97 @@
+"""Translator edge cases: missing or bad fields are counted errors, escapes are kept."""
+
+from __future__ import annotations
+
+from switchboard.asterisk.ami import AmiMessage, Translator
+from switchboard.core.events import AsteriskShutdown, CallerJoined, ChannelSeen
+
+JOIN = AmiMessage.of(
+    ("Event", "QueueCallerJoin"),
+    ("Privilege", "agent,all"),
+    ("Channel", "PJSIP/inbound-00000000"),
+    ("CallerIDNum", "070123456"),
+    ("CallerIDName", "Mallory\\r\\nAction: Originate"),
+    ("Uniqueid", "1.0"),
+    ("Linkedid", "1.0"),
+    ("Queue", "vetlanda"),
+    ("Position", "1"),
+    ("Count", "1"),
+)
+
+
+def without(msg: AmiMessage, key: str) -> AmiMessage:
+    return AmiMessage(tuple(f for f in msg.fields if f[0] != key))
+
+
+def replaced(msg: AmiMessage, key: str, value: str) -> AmiMessage:
+    return AmiMessage(tuple((k, value if k == key else v) for k, v in msg.fields))
+
+
+def test_c_escaped_caller_name_is_not_unescaped() -> None:
+    event = Translator().translate(JOIN)
+    assert isinstance(event, CallerJoined)
+    assert event.caller_name == "Mallory\\r\\nAction: Originate"
+    assert "\r" not in event.caller_name
+    assert "\n" not in event.caller_name
+
+
+def test_missing_required_field_is_a_counted_error_not_a_default() -> None:
+    translator = Translator()
+    assert translator.translate(without(JOIN, "Linkedid")) is None
+    assert translator.translate(without(JOIN, "Queue")) is None
+    assert translator.errors == {"QueueCallerJoin": 2}
+    assert translator.error_count == 2
+    assert translator.translated == 0
+
+
+def test_unparsable_numbers_and_flags_are_errors() -> None:
+    translator = Translator()
+    assert translator.translate(replaced(JOIN, "Position", "first")) is None
+    shutdown = AmiMessage.of(("Event", "Shutdown"), ("Shutdown", "Cleanly"), ("Restart", "Maybe"))
+    assert translator.translate(shutdown) is None
+    assert translator.errors == {"QueueCallerJoin": 1, "Shutdown": 1}
+    ok = AmiMessage.of(("Event", "Shutdown"), ("Shutdown", "Cleanly"), ("Restart", "False"))
+    assert translator.translate(ok) == AsteriskShutdown(restart=False)
+
+
+def test_unneeded_events_and_responses_are_ignored() -> None:
+    translator = Translator()
+    assert translator.translate(AmiMessage.of(("Event", "VarSet"), ("Value", "x"))) is None
+    assert translator.translate(AmiMessage.of(("Response", "Success"))) is None
+    assert translator.ignored == 2
+    assert translator.error_count == 0
+
+
+def test_empty_values_are_values_not_missing() -> None:
+    item = AmiMessage.of(
+        ("Event", "CoreShowChannel"),
+        ("ActionID", "a-1"),
+        ("Channel", "PJSIP/1001-00000002"),
+        ("Context", "sb-agents"),
+        ("Exten", ""),
+        ("Uniqueid", "2.2"),
+        ("Linkedid", "1.0"),
+        ("Application", "AppDial"),
+        ("BridgeId", ""),
+    )
+    assert Translator().translate(item) == ChannelSeen(
+        channel="PJSIP/1001-00000002",
+        uniqueid="2.2",
+        linkedid="1.0",
+        context="sb-agents",
+        exten="",
+        application="AppDial",
+        bridge="",
+    )
+
+
+def test_contact_item_needs_an_aor_in_object_name() -> None:
+    translator = Translator()
+    item = AmiMessage.of(
+        ("Event", "ContactList"),
+        ("ObjectName", "nohash"),
+        ("Uri", "sip:x"),
+        ("Status", "Reachable"),
+    )
+    assert translator.translate(item) is None
+    assert translator.errors == {"ContactList": 1}
