@@ -18,6 +18,7 @@ from switchboard.core.rules import (
     ServiceRule,
     TenantRule,
 )
+from switchboard.core.topology import AgentInfo, QueueInfo, Topology, borrowers_from
 
 
 def compile_routing(config: Config) -> RoutingTable:
@@ -92,3 +93,61 @@ def _closed(c: ClosedHandling) -> ClosedRule:
 
 def _overflow(steps: tuple[OverflowStep, ...]) -> tuple[OverflowRule, ...]:
     return tuple(OverflowRule(s.after_s, s.partners, s.offer, s.action) for s in steps)
+
+
+def compile_topology(config: Config, table: RoutingTable | None = None) -> Topology:
+    """Build the dispatcher's static view: agents, who serves whom, and the queue map."""
+    table = table or compile_routing(config)
+    agents = {
+        aid: AgentInfo(
+            id=aid,
+            device=a.device,
+            home=a.home,
+            serves=a.serves,
+            skills=dict(a.skills),
+            languages=a.languages,
+            order=i,
+        )
+        for i, (aid, a) in enumerate(sorted(config.agents.items()))
+    }
+    serving = {
+        tid: tuple(
+            sorted(
+                (aid for aid, a in agents.items() if tid in a.serves),
+                key=lambda aid: (agents[aid].home != tid, aid),
+            )
+        )
+        for tid in config.tenants
+    }
+    homes = {tid: tuple(a for a, i in agents.items() if i.home == tid) for tid in config.tenants}
+    queues = {
+        service.queue: QueueInfo(
+            tenant=tid,
+            service=sid,
+            tag=tenant.tag,
+            priority=service.priority,
+            skills=service.skills,
+            target_answer_s=service.target_answer_s,
+            overflow=service.overflow if service.overflow is not None else tenant.overflow,
+        )
+        for tid, tenant in table.tenants.items()
+        for sid, service in tenant.services.items()
+    }
+    targets = {
+        tid: min(s.target_answer_s for s in t.services.values()) for tid, t in table.tenants.items()
+    }
+    d = config.dispatch
+    return Topology(
+        agents=agents,
+        by_device={a.device: aid for aid, a in agents.items()},
+        serving=serving,
+        home_agents=homes,
+        borrowers=borrowers_from(table),
+        queues=queues,
+        targets=targets,
+        selection=config.selection.value,
+        offer_timeout_s=d.offer_timeout_s,
+        misses_before_pause=d.misses_before_pause,
+        wrapup_s=d.wrapup_s,
+        sticky_agent_s=d.sticky_agent_s,
+    )

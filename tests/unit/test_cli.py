@@ -24,7 +24,10 @@ def test_check_reports_problems_with_exit_2(
     bad.write_text(EXAMPLE.read_text().replace("partners: [savsjo]", "partners: [nassjo]"))
     assert main(["check", "-c", str(bad)]) == EXIT_CONFIG
     err = capsys.readouterr().err.splitlines()
-    assert err[0] == f"{bad}:38: tenants.vetlanda.overflow.0.partners.0: unknown partner tenant 'nassjo'"
+    assert (
+        err[0]
+        == f"{bad}:38: tenants.vetlanda.overflow.0.partners.0: unknown partner tenant 'nassjo'"
+    )
     assert err[-1] == f"1 problem(s) in {bad}"
 
 

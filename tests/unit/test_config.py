@@ -316,6 +316,10 @@ def test_more_problems(old: str, new: str, expected: str) -> None:
 
 
 def test_yearly_special_day_and_agent_without_skills_section() -> None:
-    text = BASE.replace("    overflow:\n", "    special_days: {'12-24': closed, '2026-12-23': '08:00-12:00'}\n    overflow:\n", 1)
+    text = BASE.replace(
+        "    overflow:\n",
+        "    special_days: {'12-24': closed, '2026-12-23': '08:00-12:00'}\n    overflow:\n",
+        1,
+    )
     config = parse_config(text, "sb.yaml", {})
     assert config.tenants["vetlanda"].special_days["12-24"] == "closed"

@@ -1,0 +1,103 @@
+"""Who takes what: eligibility, partner protection and the selection policies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from switchboard.core.state import Call, State
+from switchboard.core.topology import AgentInfo, Topology
+
+HOME, SERVING, BORROWED = 0, 1, 2
+
+
+def tier(info: AgentInfo, call: Call, now: float) -> int | None:
+    """How the agent relates to the call's tenant, or None when the agent may not take it yet."""
+    if info.home == call.tenant:
+        return HOME
+    if call.tenant in info.serves:
+        return SERVING
+    if info.home in call.open_partners(now):
+        return BORROWED
+    return None
+
+
+def eligible(state: State, info: AgentInfo, call: Call, now: float) -> int | None:
+    """The agent's tier for this call if it may be offered the call now, else None."""
+    if info.id in call.refused or not all(s in info.skills for s in call.skills):
+        return None
+    level = tier(info, call, now)
+    if level == BORROWED and overdue(state, info.home, now):
+        return None  # partner protection: the lender's own callers come first
+    return level
+
+
+def overdue(state: State, tenant: str, now: float) -> bool:
+    """True when a caller of `tenant` has waited longer than its answer target."""
+    calls = state.calls
+    return any(
+        calls[cid].waited(now) > calls[cid].target_answer_s
+        for cid in state.waiting.get(tenant, frozenset())
+    )
+
+
+def pick_agent(state: State, topo: Topology, call: Call, now: float) -> str | None:
+    """The best free agent for `call`: tier, sticky agent, language, then the policy."""
+    best: tuple[tuple[float, ...], str] | None = None
+    for aid in _candidates(topo, call, now):
+        if aid not in state.free:
+            continue
+        info = topo.agents[aid]
+        level = eligible(state, info, call, now)
+        if level is None:
+            continue
+        key = (level, _not_sticky(state, topo, call, aid, now), _no_language(info, call))
+        ranked = (*key, *policy_key(state, topo, info, call))
+        if best is None or ranked < best[0]:
+            best = (ranked, aid)
+    return None if best is None else best[1]
+
+
+def pick_call(state: State, topo: Topology, agent_id: str, now: float) -> Call | None:
+    """The best waiting call the agent may take: priority first, then the longest wait."""
+    info = topo.agents[agent_id]
+    best: tuple[tuple[float, float, float, str], Call] | None = None
+    tenants = (*info.serves, *topo.borrowers.get(info.home, ()))
+    for tenant in dict.fromkeys(tenants):
+        for cid in state.waiting.get(tenant, frozenset()):
+            call = state.calls[cid]
+            if not call.dispatchable or eligible(state, info, call, now) is None:
+                continue
+            ranked = (-call.priority, call.waiting_since or 0.0, call.arrived_at, call.id)
+            if best is None or ranked < best[0]:
+                best = (ranked, call)
+    return None if best is None else best[1]
+
+
+def policy_key(state: State, topo: Topology, info: AgentInfo, call: Call) -> tuple[float, ...]:
+    """Smaller is better, per the configured selection policy."""
+    agent = state.agents[info.id]
+    if topo.selection == "fewest_calls":
+        return (agent.calls_today, agent.idle_since)
+    if topo.selection == "best_skill":
+        return (-sum(info.skills.get(s, 0) for s in call.skills), agent.idle_since)
+    if topo.selection == "round_robin":
+        return ((info.order - state.rr_cursor - 1) % max(len(topo.agents), 1),)
+    return (agent.idle_since,)
+
+
+def _candidates(topo: Topology, call: Call, now: float) -> Iterable[str]:
+    yield from topo.serving.get(call.tenant, ())
+    for partner in sorted(call.open_partners(now)):
+        yield from topo.home_agents.get(partner, ())
+
+
+def _not_sticky(state: State, topo: Topology, call: Call, aid: str, now: float) -> int:
+    recent = state.recent.get(call.caller_num)
+    if recent is None or topo.sticky_agent_s <= 0:
+        return 1
+    agent, at = recent
+    return 0 if agent == aid and now - at <= topo.sticky_agent_s else 1
+
+
+def _no_language(info: AgentInfo, call: Call) -> int:
+    return 0 if call.language is None or call.language in info.languages else 1

@@ -1,0 +1,70 @@
+"""Static facts about agents, tenants and queues, compiled once from the configuration."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from switchboard.core.rules import OverflowRule, RoutingTable
+
+
+@dataclass(frozen=True, slots=True)
+class AgentInfo:
+    """What the configuration says about one agent."""
+
+    id: str
+    device: str
+    home: str
+    serves: tuple[str, ...]
+    skills: Mapping[str, int]
+    languages: tuple[str, ...]
+    order: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueueInfo:
+    """The tenant and service behind an Asterisk queue name, for calls the engine did not route."""
+
+    tenant: str
+    service: str
+    tag: str
+    priority: int
+    skills: tuple[str, ...]
+    target_answer_s: int
+    overflow: tuple[OverflowRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Topology:
+    """Agents, who serves which tenant, who may be borrowed by whom, and the queue map."""
+
+    agents: Mapping[str, AgentInfo]
+    by_device: Mapping[str, str]
+    serving: Mapping[str, tuple[str, ...]]
+    home_agents: Mapping[str, tuple[str, ...]]
+    borrowers: Mapping[str, tuple[str, ...]]
+    queues: Mapping[str, QueueInfo]
+    targets: Mapping[str, int]
+    selection: str
+    offer_timeout_s: int
+    misses_before_pause: int
+    wrapup_s: int
+    sticky_agent_s: int
+
+
+def device_of_channel(channel: str) -> str:
+    """`PJSIP/1001-0000002a` -> `PJSIP/1001` (the device part of a channel name)."""
+    base, sep, _ = channel.rpartition("-")
+    return base if sep else channel
+
+
+def borrowers_from(table: RoutingTable) -> dict[str, tuple[str, ...]]:
+    """Map partner tenant -> tenants whose overflow plans may borrow that partner's agents."""
+    result: dict[str, set[str]] = {}
+    for tid, tenant in table.tenants.items():
+        plans = [tenant.overflow] + [s.overflow for s in tenant.services.values() if s.overflow]
+        for plan in plans:
+            for step in plan:
+                for partner in step.partners:
+                    result.setdefault(partner, set()).add(tid)
+    return {k: tuple(sorted(v)) for k, v in result.items()}
