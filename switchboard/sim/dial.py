@@ -54,7 +54,10 @@ async def dial(pbx: Pbx, caller: Channel, device: str, call: CallHandle) -> str:
         return _cancel(pbx, caller, agent, call, device)
     if answer_at >= deadline:
         pbx.emit(ev.dial("DialEnd", caller, agent, ("DialStatus", "NOANSWER")))
-        _later(pbx, 0, lambda: pbx.destroy(agent, soft_first=False))
+        if beh.reaction is Reaction.STALE:
+            pbx.destroy(agent, soft_first=False)  # silent leg: Hangup right after DialEnd (09b)
+        else:  # a ringing leg ends with a CANCEL transaction: its Hangup trails (08a)
+            _later(pbx, 0, lambda: pbx.destroy(agent, soft_first=False))
         return _status(pbx, caller, "NOANSWER", call, device)
     await _talk(pbx, caller, agent, ep, call)
     return "ANSWER"

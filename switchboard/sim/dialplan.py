@@ -78,7 +78,6 @@ async def _deliver(pbx: Pbx, ch: Channel, call: CallHandle) -> None:
             return
     if status == "ANSWER":
         return
-    ch.variables.pop("SB_ACTION", None)
     ch.variables["SB_ACTION"] = "queue"  # back in at position 1, place kept
     await _follow(pbx, ch, call, position=1, priority=P_REQUEUE_DELIVER)
 
@@ -87,9 +86,12 @@ async def _follow(pbx: Pbx, ch: Channel, call: CallHandle, position: int | None,
                   priority: int) -> None:  # fmt: skip
     """Act on SB_ACTION: wait in SB_QUEUE slice by slice (asking `requeue`) or end the call."""
     dp = pbx.config.dialplan
+    implicit = True  # a route answer with only SB_QUEUE (the recordings' engine) means "queue"
     while True:
-        action = ch.variables.get("SB_ACTION") or ("queue" if ch.variables.get("SB_QUEUE") else "")
+        action = ch.variables.get("SB_ACTION", "")
         queue = ch.variables.get("SB_QUEUE", "")
+        if not action and implicit and queue:
+            action = "queue"
         if action in ENDING_ACTIONS:
             call.settle(Outcome(action, at=pbx.now(), detail=ch.variables.get("SB_TARGET", "")))
             return
@@ -107,7 +109,7 @@ async def _follow(pbx: Pbx, ch: Channel, call: CallHandle, position: int | None,
         await _agi(pbx, ch, f"{dp.requeue_script}?status={qstatus}", args)
         if _stop(ch):
             return
-        position = None
+        position, implicit = None, False
 
 
 async def queue_app(pbx: Pbx, ch: Channel, call: CallHandle, name: str, timeout_s: float,
