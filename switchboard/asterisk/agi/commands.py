@@ -16,8 +16,8 @@ MAX_USAGE_LINES = 200
 _VERB = re.compile(r"[A-Za-z]+(?: [A-Za-z]+)*")
 _FORBIDDEN = re.compile(r"[\r\n\x00]")
 _NEEDS_QUOTES = re.compile(r'[\s"\\]')
-_FINAL = re.compile(r"([0-9]{3})(?: (.*))?")
-_FIRST_OF_MANY = re.compile(r"([0-9]{3})-(.*)")
+_FINAL = re.compile(r"([1-5][0-9]{2})(?: (.*))?")
+_FIRST_OF_MANY = re.compile(r"([1-5][0-9]{2})-(.*)")
 _RESULT = re.compile(r"result=(\S*)(?: (.*))?")
 _ENDPOS = re.compile(r"(?:^| )endpos=(-?[0-9]{1,19})(?: |$)")
 

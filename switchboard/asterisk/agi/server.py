@@ -106,6 +106,11 @@ class AgiServer:
             raise RuntimeError("server not started")
         return int(self._server.sockets[0].getsockname()[1])
 
+    @property
+    def accepting(self) -> bool:
+        """True between `start()` and the beginning of `stop()`."""
+        return self._server is not None and not self._closing
+
     async def start(self) -> None:
         """Bind and start accepting connections."""
         self._closing = False
@@ -169,6 +174,10 @@ class AgiServer:
                 log.warning("agi max_sessions reached, closed", max=self.settings.max_sessions)
                 return
             await self._serve(conn, reader, log)
+        except asyncio.CancelledError:
+            # Only stop() cancels these root tasks. Ending normally matters on 3.11, whose
+            # StreamReaderProtocol calls task.exception() on a cancelled task and logs an error.
+            log.warning("agi session cancelled at stop, closed")
         finally:
             if slot and not conn.evicted:
                 self.stats.active -= 1
