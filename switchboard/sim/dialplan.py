@@ -64,8 +64,8 @@ async def _deliver(pbx: Pbx, ch: Channel, call: CallHandle) -> None:
     dp = pbx.config.dialplan
     agent = ch.variables.get("SB_AGENT", "")
     tag = ch.variables.get("SB_TAG")
-    if tag:
-        ch.caller_name = f"{tag} {ch.caller_name}"
+    if tag and not ch.caller_name.startswith(f"{tag} "):
+        ch.caller_name = f"{tag} {ch.caller_name}"  # once, even when delivered again
     ch.priority, ch.application = P_DIAL, "Dial"
     status = await dial(pbx, ch, agent, call)
     if _stop(ch):
