@@ -124,7 +124,8 @@ def test_no_answer_keeps_the_place_skips_the_agent_and_pauses_after_two_misses()
     first = d.offered_to(uid)
     d.deliver(uid, "NOANSWER")
     second = d.offered_to(uid)
-    assert second is not None and second != first
+    assert second is not None
+    assert second != first
     assert first in d.state.calls[uid].refused
     assert d.state.agents[first].misses == 1
     uid2 = d.call()

@@ -38,7 +38,9 @@ def test_decide_never_raises_and_is_deterministic(call: CallFacts, now: datetime
     assert decide(call, TABLE, now) == first
     assert isinstance(first.action, Action)
     if first.action is Action.QUEUE:
-        assert first.queue and first.tenant and first.tag
+        assert first.queue
+        assert first.tenant
+        assert first.tag
     if first.tenant is None:
         assert (first.action, first.reason) == (Action.REJECT, "unknown_number")
 
