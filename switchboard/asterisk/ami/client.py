@@ -17,7 +17,7 @@ from switchboard.asterisk.ami.protocol import Fields
 
 log = structlog.get_logger(__name__)
 
-Handler = Callable[[AmiMessage], Awaitable[None] | None]
+Handler = Callable[[AmiMessage], Awaitable[object] | None]
 
 
 @dataclass

@@ -95,16 +95,15 @@ class AmiParser:
         text = text.lstrip("\r\n")
         if not text:
             return None
-        fields: list[tuple[str, str]] = []
-        append = fields.append
-        for line in text.split("\r\n"):
-            key, sep, value = line.partition(": ")
-            if not sep:
-                if not line.endswith(":"):
+        parts = [line.partition(": ") for line in text.split("\r\n")]
+        fields = [(key, value) for key, sep, value in parts if sep]
+        if len(fields) != len(parts):  # rare: `Key:` without the space, or garbage
+            fields = []
+            for key, sep, value in parts:
+                if not sep and not key.endswith(":"):
                     self._error("line without 'Key: '", len(block))
                     return None
-                key, value = line[:-1], ""
-            append((key, value))
+                fields.append((key, value) if sep else (key[:-1], ""))
         return AmiMessage(tuple(fields))
 
     def _error(self, what: str, size: int) -> None:
