@@ -104,7 +104,6 @@ class PeerResult:
     """What one fake Asterisk session saw."""
 
     commands: list[str]
-    closed_by_engine: bool
     half_closed: bool
 
 
@@ -133,9 +132,9 @@ async def run_session(
         half_closed = not writer.is_closing()
         if half_closed:
             writer.write(b"HANGUP\n")
-        return PeerResult(commands, closed_by_engine=True, half_closed=half_closed)
+        return PeerResult(commands, half_closed=half_closed)
     except (ConnectionError, OSError):
-        return PeerResult(commands, closed_by_engine=True, half_closed=False)
+        return PeerResult(commands, half_closed=False)
     finally:
         writer.close()
         with contextlib.suppress(ConnectionError, OSError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import ipaddress
 from collections.abc import Awaitable, Callable, Mapping
@@ -78,7 +79,9 @@ class AgiServer:
         self.settings = settings
         self.limits = limits or AgiLimits()
         self.stats = AgiStats()
-        self._handlers: dict[str, Handler] = dict(handlers or {})
+        self._handlers: dict[str, Handler] = {}
+        for script, handler in (handlers or {}).items():
+            self.register(script, handler)
         self._allowed: tuple[_Net, ...] = tuple(
             ipaddress.ip_network(p, strict=False) for p in settings.allowed_peers
         )
@@ -182,8 +185,9 @@ class AgiServer:
             if slot and not conn.evicted:
                 self.stats.active -= 1
             self._waiting.pop(conn, None)
-            await self._close(writer)
             self._tasks.discard(task)
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._close(writer)
 
     async def _serve(self, conn: _Conn, reader: asyncio.StreamReader, log: Any) -> None:
         loop = asyncio.get_running_loop()

@@ -1,0 +1,217 @@
+"""FastAGI route decisions per second and latency, against a bare-server ceiling and process AGI.
+
+Run: /work/venv/bin/python bench/bench_agi.py [--seconds 2] [--levels 1,50,200]
+
+Each call is the real exchange: recording 04's header block, then the 11 SET VARIABLE commands
+of the `route` answer, each answered `200 result=1`, then the engine's half-close and Asterisk's
+closing HANGUP. Latency runs from connect (or process spawn) to the engine's close, i.e. until
+Asterisk would continue the dialplan. Servers run in a child process, so the load generator
+(this process) does not share their event loop; both share the machine's cores.
+
+- engine: AgiServer + route handler + decide() on examples/smaland.yaml (logs at WARNING+).
+- bare:   an asyncio server that reads the header block and sends the same 11 commands,
+          with no parsing or routing: the ceiling for Python asyncio on this machine.
+- process: classic AGI, one Python process per call (bench/process_agi.py: imports, loads the
+          YAML, decides, answers over stdin/stdout), spawned with asyncio subprocess; one wave
+          of max(5, concurrency) calls per level because each call costs ~0.5 s of CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import logging
+import os
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORDINGS = Path(
+    os.environ.get("SWITCHBOARD_RECORDINGS", ROOT.parent / "shared" / "asterisk-recordings")
+)
+CONFIG = ROOT / "examples" / "smaland.yaml"
+PROCESS_AGI = ROOT / "bench" / "process_agi.py"
+OK = b"200 result=1\n"
+
+
+def recorded_header() -> bytes:
+    """The header block Asterisk 22.10.1 sent in recording 04 (23 lines + empty line)."""
+    raw = (RECORDINGS / "04-fastagi-route" / "agi.rx").read_bytes()
+    return raw[: raw.index(b"\n\n") + 2]
+
+
+def process_header(header: bytes) -> bytes:
+    """The same block as a process AGI gets it: no agi_network lines, the script as request."""
+    lines = [x for x in header.split(b"\n")[:-2] if not x.startswith(b"agi_network")]
+    lines = [
+        b"agi_request: " + str(PROCESS_AGI).encode() if x.startswith(b"agi_request:") else x
+        for x in lines
+    ]
+    return b"\n".join(lines) + b"\n\n"
+
+
+# --- servers (child process) ---------------------------------------------------------------
+
+
+async def serve(kind: str) -> None:
+    """Serve `kind` on an ephemeral port, print it, run until stdin closes."""
+    if kind == "engine":
+        import structlog
+
+        from switchboard.asterisk.agi import AgiServer
+        from switchboard.asterisk.agi.route import route_handler
+        from switchboard.config.compile import compile_routing
+        from switchboard.config.loader import load_config
+        from switchboard.config.models import AgiSettings
+
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+        table = compile_routing(load_config(CONFIG))
+        server = AgiServer(
+            AgiSettings(port=0, max_sessions=1000), handlers={"route": route_handler(lambda: table)}
+        )
+        await server.start()
+        print(f"PORT {server.port}", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+        await server.stop()
+        return
+    else:
+        commands = [f"SET VARIABLE SB_V{i} value{i}\n".encode() for i in range(11)]
+        bare = await asyncio.start_server(lambda r, w: _bare(r, w, commands), "127.0.0.1", 0)
+        port = bare.sockets[0].getsockname()[1]
+    print(f"PORT {port}", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+
+
+async def _bare(r: asyncio.StreamReader, w: asyncio.StreamWriter, commands: list[bytes]) -> None:
+    try:
+        await r.readuntil(b"\n\n")
+        for command in commands:
+            w.write(command)
+            await r.readline()
+        w.write_eof()
+        while await r.read(4096):
+            pass
+    finally:
+        w.close()
+
+
+# --- load generator ----------------------------------------------------------------------
+
+
+async def fastagi_call(port: int, header: bytes) -> None:
+    """One call as Asterisk makes it: header, a reply per command, HANGUP after the close."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(header)
+    while (await reader.readline()).endswith(b"\n"):
+        writer.write(OK)
+    writer.write(b"HANGUP\n")
+    writer.close()
+
+
+async def process_call(header: bytes) -> None:
+    """One call as Asterisk runs a classic AGI script: spawn, talk over stdin/stdout, reap."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(PROCESS_AGI),
+        str(CONFIG),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    proc.stdin.write(header)
+    while (await proc.stdout.readline()).endswith(b"\n"):
+        proc.stdin.write(OK)
+    proc.stdin.close()
+    if await proc.wait() != 0:
+        raise RuntimeError("process AGI failed")
+
+
+async def load(
+    call: Callable[[], Awaitable[None]], concurrency: int, seconds: float, calls: int | None
+) -> tuple[float, list[float]]:
+    """Run `concurrency` workers for `seconds` (or until `calls` calls); rate and latencies."""
+    latencies: list[float] = []
+    started = time.perf_counter()
+    until = started + seconds
+    budget = [calls if calls is not None else 1 << 62]
+
+    async def worker() -> None:
+        while time.perf_counter() < until and budget[0] > 0:
+            budget[0] -= 1
+            t0 = time.perf_counter()
+            await call()
+            latencies.append(time.perf_counter() - t0)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return len(latencies) / (time.perf_counter() - started), latencies
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--levels", default="1,50,200")
+    parser.add_argument("--serve", choices=["engine", "bare"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        await serve(args.serve)
+        return
+    header = recorded_header()
+    levels = [int(x) for x in args.levels.split(",")]
+    rows: dict[tuple[str, int], tuple[float, list[float]]] = {}
+    for kind in ("engine", "bare"):
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            __file__,
+            "--serve",
+            kind,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        assert child.stdout is not None
+        assert child.stdin is not None
+        port = int((await child.stdout.readline()).split()[1])
+        for n in levels:
+            call = functools.partial(fastagi_call, port, header)
+            await load(call, n, 0.3, None)  # warm-up
+            rows[kind, n] = await load(call, n, args.seconds, None)
+        child.stdin.close()
+        await child.wait()
+    proc_header = process_header(header)
+    for n in levels:
+        rows["process", n] = await load(lambda: process_call(proc_header), n, 600, max(5, n))
+    report(rows, levels)
+
+
+def report(rows: dict[tuple[str, int], tuple[float, list[float]]], levels: list[int]) -> None:
+    print(f"FastAGI route, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(
+        f"{'conc':>5} {'server':>8} {'calls':>7} {'calls/s':>9} {'p50 ms':>8} {'p99 ms':>8}"
+        f" {'engine/bare':>12} {'engine/process':>15}"
+    )
+    for n in levels:
+        engine_rate = rows["engine", n][0]
+        for kind in ("engine", "bare", "process"):
+            rate, lat = rows[kind, n]
+            ratio = (
+                f"{engine_rate / rows['bare', n][0]:12.2f} "
+                f"{engine_rate / rows['process', n][0]:15.1f}x"
+                if kind == "engine"
+                else ""
+            )
+            print(
+                f"{n:>5} {kind:>8} {len(lat):>7} {rate:>9.0f} {pct(lat, 0.5):>8.2f}"
+                f" {pct(lat, 0.99):>8.2f} {ratio}"
+            )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
