@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from collections.abc import Sequence
@@ -31,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(line, file=sys.stderr)
         print(f"{len(exc.problems)} problem(s) in {exc.filename}", file=sys.stderr)
         return EXIT_CONFIG
-    handler = {"check": _check, "route": _route}[args.command]
+    handler = {"check": _check, "route": _route, "run": _run}[args.command]
     return handler(config, args)
 
 
@@ -51,7 +52,50 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="ISO-8601 time (without offset: the tenant's local time); default now",
     )
+    run = sub.add_parser("run", help="run the engine (FastAGI server, AMI client, dispatcher)")
+    run.add_argument("-c", "--config", required=True, help="YAML configuration file")
+    run.add_argument("--agi", metavar="HOST:PORT", help="listen for FastAGI here")
+    run.add_argument("--ami", metavar="HOST:PORT", help="connect to AMI here")
+    run.add_argument("--http", metavar="HOST:PORT", help="serve HTTP here")
+    run.add_argument("--store", metavar="PATH", help="SQLite database file")
+    run.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     return parser
+
+
+def _run(config: Config, args: argparse.Namespace) -> int:
+    from switchboard.engine.app import Engine
+    from switchboard.logs import configure
+
+    try:
+        config = with_overrides(config, args.agi, args.ami, args.http, args.store)
+    except ValueError as exc:
+        print(f"switchboard run: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    configure(args.log_level)
+    asyncio.run(Engine(config).run_forever())
+    return EXIT_OK
+
+
+def with_overrides(
+    config: Config, agi: str | None, ami: str | None, http: str | None, store: str | None
+) -> Config:
+    """The config with listen/connect addresses and the store path replaced from the command line."""
+    engine = config.engine
+    updates: dict[str, object] = {}
+    for name, value in (("agi", agi), ("ami", ami), ("http", http)):
+        if value is not None:
+            host, port = _host_port(name, value)
+            updates[name] = getattr(engine, name).model_copy(update={"host": host, "port": port})
+    if store is not None:
+        updates["store"] = engine.store.model_copy(update={"path": store})
+    return config.model_copy(update={"engine": engine.model_copy(update=updates)})
+
+
+def _host_port(name: str, value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"--{name} wants HOST:PORT, got {value!r}")
+    return host.strip("[]") or "127.0.0.1", int(port)
 
 
 def _check(config: Config, args: argparse.Namespace) -> int:

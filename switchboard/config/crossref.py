@@ -90,11 +90,26 @@ def _skills(tenants: dict[str, Any], agents: dict[str, Any]) -> Found:
         for tenant in [agent.get("home"), *_list(agent.get("tenants"))]:
             skilled.setdefault(str(tenant), set()).update(map(str, _dict(agent.get("skills"))))
     for tid, tenant in tenants.items():
+        reach = set(skilled.get(tid, set()))
+        for partner in _partner_ids(_dict(tenant)):
+            reach |= skilled.get(partner, set())
         for sid, service in _dict(_dict(tenant).get("services")).items():
             for i, skill in enumerate(_list(_dict(service).get("skills"))):
-                if skill not in skilled.get(tid, set()):
+                if skill not in reach:
                     loc: Loc = ("tenants", tid, "services", sid, "skills", i)
-                    yield loc, f"no agent serving {tid!r} has skill {skill!r}"
+                    yield (
+                        loc,
+                        f"no agent serving {tid!r} or its overflow partners has skill {skill!r}",
+                    )
+
+
+def _partner_ids(tenant: dict[str, Any]) -> set[str]:
+    plans = [tenant.get("overflow")] + [
+        _dict(s).get("overflow") for s in _dict(tenant.get("services")).values()
+    ]
+    return {
+        str(p) for plan in plans for step in _list(plan) for p in _list(_dict(step).get("partners"))
+    }
 
 
 def _dict(value: Any) -> dict[str, Any]:

@@ -175,6 +175,8 @@ def _dial_result(
         )
         state = replace(state, recent=state.recent.set(call.caller_num, (aid, now)))
         return put_call(state, connected, now, effects)
+    if status == "CANCEL":  # the caller hung up while the phone rang: not the agent's miss
+        return _offer_failed(state, call, "caller_cancelled", now, effects, refuse=False)
     misses = agent.misses + 1
     missed = replace(agent, offer=None, offer_at=0.0, misses=misses)
     if misses >= topo.misses_before_pause and agent.paused is None:
@@ -192,7 +194,7 @@ def _dial_result(
 
 
 def _offer_failed(
-    state: State, call: Call, reason: str, now: float, effects: list[Effect]
+    state: State, call: Call, reason: str, now: float, effects: list[Effect], refuse: bool = True
 ) -> State:
     if call.offer is None:
         return state
@@ -200,7 +202,7 @@ def _offer_failed(
     back = replace(
         call,
         offer=None,
-        refused=call.refused | {call.offer},
+        refused=call.refused | {call.offer} if refuse else call.refused,
         timeline=call.note(now, f"offer_failed:{reason}"),
     )
     return put_call(state, back, now, effects)

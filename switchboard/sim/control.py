@@ -7,12 +7,13 @@ import contextlib
 from collections.abc import Callable
 
 from switchboard.sim import events as ev
+from switchboard.sim.agi_client import run_agi
 from switchboard.sim.ami_actions import HANDLERS
 from switchboard.sim.ami_server import AmiServer
 from switchboard.sim.calls import CallHandle, Outcome
 from switchboard.sim.config import SimConfig
 from switchboard.sim.dialplan import run_call
-from switchboard.sim.model import Endpoint
+from switchboard.sim.model import Channel, Endpoint
 from switchboard.sim.pbx import Pbx
 from switchboard.sim.phones import PhoneBehaviour
 
@@ -99,6 +100,26 @@ class Simulator:
         if hangup_after_s is not None:
             pbx.spawn(self._hangup_later(call, hangup_after_s))
         return call
+
+    async def feature_code(self, endpoint: str, action: str, reason: str = "") -> str | None:
+        """The operator at `endpoint` dials a feature code: `agent?action=...` AGI; SB_RESULT."""
+        pbx = self._pbx()
+        dp = self.config.dialplan
+        ch = pbx.new_channel(endpoint, endpoint, "", dp.agents_context, "*", state=6)
+        query = f"{dp.agent_script}?action={action}" + (f"&reason={reason}" if reason else "")
+        try:
+            await run_agi(pbx, ch, query, [endpoint])
+            return ch.variables.get("SB_RESULT")
+        finally:
+            self._forget(ch)
+
+    def _forget(self, ch: Channel) -> None:
+        """Forget a feature-code channel without events (it never reached a queue or a dial)."""
+        pbx = self._pbx()
+        pbx.channels.pop(ch.name, None)
+        ep = pbx.endpoints.get(ch.name.removeprefix("PJSIP/").rsplit("-", 1)[0])
+        if ep is not None and ch in ep.channels:
+            ep.channels.remove(ch)
 
     def hangup(self, call: CallHandle) -> None:
         """The caller hangs up (BYE) now."""

@@ -131,7 +131,7 @@ def test_base_is_valid() -> None:
             "switchboard: {skills: [vaxel]}\n    overflow",
             "switchboard: {skills: [juridik]}\n    overflow",
             "sb.yaml:10: tenants.vetlanda.services.switchboard.skills.0: no agent serving "
-            "'vetlanda' has skill 'juridik'",
+            "'vetlanda' or its overflow partners has skill 'juridik'",
         ),
         (
             "  savsjo:\n",

@@ -277,3 +277,46 @@ def test_rebuild_after_restart_recovers_waiting_callers_and_ends_lost_ones() -> 
     assert sorted(o.uniqueid for o in new) == ["1800.18", "1800.19"]  # the two longest waiting
     assert d.state.agents["ab"].status(d.now) is AgentStatus.LOGGED_OUT
     assert not d.state.agents["b1"].contact  # registered nowhere in the snapshot
+
+
+def test_caller_cancel_while_ringing_is_not_the_agents_miss() -> None:
+    d = Driver()
+    d.login("a1")
+    uid = d.call()
+    call = d.state.calls[uid]
+    d.send(ev.CallerLeft(call.queue, call.channel, uid, 0))
+    d.send(ev.DialEnded(call.channel, uid, "PJSIP/1001-00000009", "leg", "CANCEL"))
+    d.hangup(uid)
+    assert d.state.agents["a1"].misses == 0
+    assert d.state.agents["a1"].status(d.now) is AgentStatus.AVAILABLE
+    assert d.ended() == {uid: "abandoned"}
+
+
+def test_requeue_steps_callback_once_then_voicemail() -> None:
+    from switchboard.core.requeue import next_step
+    from switchboard.core.rules import OverflowRule
+
+    d = Driver()
+    uid = d.call()
+    call = d.state.calls[uid]
+    plan = (
+        OverflowRule(30, partners=("beta",)),
+        OverflowRule(180, offer="callback"),
+        OverflowRule(300, action="voicemail"),
+    )
+    call = call.__class__(
+        **{f: getattr(call, f) for f in call.__slots__ if f != "overflow"}, overflow=plan
+    )
+    assert next_step(None, d.now, 30).action == "queue"
+    assert (next_step(call, d.now + 10, 30).action, next_step(call, d.now + 10, 30).wait_s) == (
+        "queue",
+        30,
+    )
+    assert next_step(call, d.now + 170, 30).wait_s == 10  # cut to the callback step
+    assert next_step(call, d.now + 181, 30).action == "callback"
+    offered = call.__class__(
+        **{f: getattr(call, f) for f in call.__slots__ if f != "callback_offered"},
+        callback_offered=True,
+    )
+    assert next_step(offered, d.now + 200, 30).action == "queue"
+    assert next_step(offered, d.now + 300, 30).action == "voicemail"

@@ -76,7 +76,9 @@ class Dispatching(RuleBasedStateMachine):
         d = self.d
         sessions = tuple((a.id, a.logged_in, a.paused) for a in d.state.agents.values())
         entries = tuple(
-            ev.CallerJoined(c.queue, c.channel, c.id, None, c.caller_num, "x", 1, int(c.waited(d.now)))
+            ev.CallerJoined(
+                c.queue, c.channel, c.id, None, c.caller_num, "x", 1, int(c.waited(d.now))
+            )
             for c in d.state.calls.values()
             if c.in_queue and c.offer is None
         )

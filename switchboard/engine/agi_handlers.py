@@ -1,0 +1,113 @@
+"""The dispatcher's FastAGI scripts: `requeue`, `delivered` and `agent` (docs/call-flow.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from switchboard.asterisk.agi.request import AgiRequest
+from switchboard.asterisk.agi.server import Handler
+from switchboard.asterisk.agi.session import AgiSession
+from switchboard.core import commands as cmd
+from switchboard.core.numbers import normalize
+from switchboard.core.requeue import next_step
+from switchboard.core.routing import Action, Decision
+from switchboard.core.rules import RoutingTable
+from switchboard.engine.live import Live
+
+AGENT_ACTIONS = frozenset({"login", "logout", "pause", "unpause"})
+
+
+def on_routed(
+    live: Live, table: Callable[[], RoutingTable]
+) -> Callable[[AgiRequest, Decision], None]:
+    """The route hook: a queued call becomes a live call the dispatcher will deliver."""
+
+    def routed(request: AgiRequest, decision: Decision) -> None:
+        if decision.action is not Action.QUEUE or decision.queue is None:
+            return
+        caller = request.arg(1) or request.callerid
+        live.submit(
+            cmd.CallRouted(
+                uniqueid=request.uniqueid,
+                channel=request.channel,
+                tenant=decision.tenant or "",
+                service=decision.service or "",
+                queue=decision.queue,
+                tag=decision.tag or "",
+                priority=decision.priority,
+                skills=decision.skills,
+                target_answer_s=decision.target_answer_s or 30,
+                overflow=decision.overflow,
+                caller_num=normalize(caller, table().country_code) or caller,
+                caller_name=request.calleridname,
+                language=decision.language,
+            )
+        )
+
+    return routed
+
+
+def requeue_handler(live: Live, table: Callable[[], RoutingTable], slice_s: int) -> Handler:
+    """Answer a Queue() timeout: keep waiting (SB_WAIT), offer a callback, or go to voicemail."""
+
+    async def requeue(session: AgiSession) -> None:
+        uid = _call_id(session.request)
+        call = live.state.calls.get(uid)
+        step = next_step(call, live.clock(), slice_s)
+        session.bind(call_id=uid, tenant=call.tenant if call else None)
+        target = ""
+        if step.action == "voicemail" and call is not None:
+            tenant = table().tenants.get(call.tenant)
+            target = (tenant.closed.voicemail if tenant else None) or ""
+        await session.set_variable("SB_WAIT", str(step.wait_s))
+        await session.set_variable("SB_TARGET", target)
+        await session.set_variable("SB_ACTION", step.action)
+        if step.action == "voicemail":
+            live.submit(cmd.CallFinished(uid, "voicemail"))
+        elif step.action == "callback":
+            live.submit(cmd.CallbackOffered(uid))
+        session.log.info("agi requeue", action=step.action, wait_s=step.wait_s)
+
+    return requeue
+
+
+def delivered_handler(live: Live) -> Handler:
+    """Record the delivery path's own DIALSTATUS report (CHANUNAVAIL has no Dial events)."""
+
+    async def delivered(session: AgiSession) -> None:
+        request = session.request
+        uid = _call_id(request)
+        device = request.arg(2) or ""
+        status = request.query.get("status", "").upper() or "UNKNOWN"
+        session.bind(call_id=uid)
+        live.submit(cmd.DeliveryReported(uid, device, status))
+        session.log.info("agi delivered", device=device, status=status)
+
+    return delivered
+
+
+def agent_handler(live: Live) -> Handler:
+    """Operator feature codes: log in, log out, pause with a reason, unpause."""
+
+    async def agent(session: AgiSession) -> None:
+        request = session.request
+        endpoint = request.arg(1) or ""
+        device = endpoint if "/" in endpoint else f"PJSIP/{endpoint}"
+        agent_id = live.topo.by_device.get(device)
+        action = request.query.get("action", "")
+        if agent_id is None:
+            result = "unknown-agent"
+        elif action not in AGENT_ACTIONS:
+            result = "bad-action"
+        else:
+            live.submit(cmd.AgentCommand(agent_id, action, request.query.get("reason", "")))
+            result = "ok"
+        session.bind(agent=agent_id)
+        await session.set_variable("SB_RESULT", result)
+        session.log.info("agi agent", action=action, result=result)
+
+    return agent
+
+
+def _call_id(request: AgiRequest) -> str:
+    return request.arg(1) or request.uniqueid

@@ -1,0 +1,122 @@
+"""The engine against the simulated Asterisk over real sockets, on a scaled clock."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from switchboard.config.loader import parse_config
+from switchboard.config.models import Config
+from switchboard.engine.app import Engine
+from switchboard.sim.config import DialplanConfig, QueueConfig, SimConfig
+from switchboard.sim.control import Simulator
+
+SCALE = 10.0  # engine seconds per real second; the simulator runs at 1/SCALE
+
+TEMPLATE = """
+engine:
+  agi: {{host: 127.0.0.1, port: {agi}}}
+  ami: {{host: 127.0.0.1, port: {ami}, username: switchboard, secret: secret, keepalive_s: 2}}
+  store: {{path: "{store}"}}
+dispatch: {{offer_timeout_s: 15, misses_before_pause: 2, wrapup_s: 5}}
+tenants:
+  vetlanda:
+    name: Vetlanda kommun
+    tag: VETLANDA
+    numbers: ["+4638397000"]
+    hours: {{mon-sun: "00:00-24:00"}}
+    services: {{switchboard: {{skills: [vaxel], target_answer_s: 30}}}}
+    overflow: [{{after_s: 30, partners: [savsjo]}}]
+  savsjo:
+    name: Sävsjö kommun
+    tag: SAVSJO
+    numbers: ["+4638215000"]
+    hours: {{mon-sun: "00:00-24:00"}}
+    services: {{switchboard: {{skills: [vaxel], target_answer_s: 30}}}}
+    overflow: [{{after_s: 30, partners: [vetlanda]}}]
+agents:
+{agents}
+"""
+VETLANDA = "4638397000"
+SAVSJO = "4638215000"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def world_config(tmp: Path, agents: dict[str, str], agi: int, ami: int) -> Config:
+    """`agents` maps endpoint (1001...) to home tenant."""
+    lines = "\n".join(
+        f"  op{ep}: {{device: PJSIP/{ep}, home: {home}, skills: {{vaxel: 3}}}}"
+        for ep, home in agents.items()
+    )
+    text = TEMPLATE.format(agi=agi, ami=ami, store=tmp / "sb.db", agents=lines)
+    return parse_config(text, "world.yaml", {})
+
+
+@dataclass
+class World:
+    sim: Simulator
+    engine: Engine
+    config: Config
+
+    async def until(self, predicate: Callable[[], bool], within_s: float = 10.0) -> None:
+        """Wait for a condition on engine or simulator state, with a deadline."""
+        async with asyncio.timeout(within_s):
+            while not predicate():
+                await asyncio.sleep(0.01)
+
+    def status(self, agent: str) -> str:
+        return self.engine.live.state.agents[agent].status(self.engine.clock()).value
+
+    async def restart_engine(self) -> None:
+        """Stop this engine and start a new one on the same config, store and ports."""
+        await self.engine.stop(5)
+        self.engine = Engine(self.config, clock=scaled_clock(), tick_s=0.05)
+        await self.engine.start()
+        await self.engine.ami.wait_ready(5)
+        await self.until(lambda: self.engine.bridge.snapshots > 0)
+
+    async def login(self, *endpoints: str) -> None:
+        for ep in endpoints:
+            assert await self.sim.feature_code(ep, "login") == "ok"
+        await self.until(lambda: all(self.status(f"op{ep}") != "logged_out" for ep in endpoints))
+
+
+def scaled_clock() -> Callable[[], float]:
+    start = time.time()
+    return lambda: start + (time.time() - start) * SCALE
+
+
+@asynccontextmanager
+async def world(tmp: Path, agents: dict[str, str], **sim_kw: object) -> AsyncIterator[World]:
+    """Simulator + engine, both started; agents registered as answering phones."""
+    agi = free_port()
+    config = SimConfig(
+        dialplan=DialplanConfig(agi_port=agi, default_wait_s=300, requeue_wait_s=300),
+        endpoints=tuple(agents),
+        queues=(QueueConfig("vetlanda-switchboard"), QueueConfig("savsjo-switchboard")),
+        time_scale=1 / SCALE,
+        **sim_kw,  # type: ignore[arg-type]
+    )
+    async with Simulator(config) as sim:
+        for ep in agents:
+            sim.register(ep)
+        engine_config = world_config(tmp, agents, agi, sim.ami_port)
+        engine = Engine(engine_config, clock=scaled_clock(), tick_s=0.05)
+        await engine.start()
+        try:
+            await engine.ami.wait_ready(5)
+            w = World(sim, engine, engine_config)
+            await w.until(lambda: engine.bridge.snapshots > 0)
+            yield w
+        finally:
+            await w.engine.stop(5)
