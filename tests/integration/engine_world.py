@@ -72,7 +72,7 @@ class World:
         """Wait for a condition on engine or simulator state, with a deadline."""
         async with asyncio.timeout(within_s):
             while not predicate():
-                await asyncio.sleep(0.01)
+                await asyncio.sleep(0.01)  # noqa: ASYNC110 - polls engine and simulator together
 
     def status(self, agent: str) -> str:
         return self.engine.live.state.agents[agent].status(self.engine.clock()).value
