@@ -71,8 +71,9 @@ class World:
     async def until(self, predicate: Callable[[], bool], within_s: float = 10.0) -> None:
         """Wait for a condition on engine or simulator state, with a deadline."""
         async with asyncio.timeout(within_s):
-            while not predicate():
-                await asyncio.sleep(0.01)  # noqa: ASYNC110 - polls engine and simulator together
+            # Polls: the predicates read engine and simulator state, which have no common signal.
+            while not predicate():  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
 
     def status(self, agent: str) -> str:
         return self.engine.live.state.agents[agent].status(self.engine.clock()).value

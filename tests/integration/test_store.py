@@ -23,11 +23,25 @@ def test_sessions_survive_reopen(tmp_path: Path) -> None:
 def test_call_record_keeps_timeline_and_utf8(tmp_path: Path) -> None:
     store = Store(tmp_path / "sb.db")
     call = Call(
-        id="1700.1", channel="PJSIP/inbound-1", tenant="vetlanda", service="switchboard",
-        queue="vetlanda-switchboard", tag="VETLANDA", priority=0, skills=("vaxel",),
-        target_answer_s=30, overflow=(), caller_num="+46701234567", caller_name="Åsa Öberg",
-        arrived_at=10.0, waiting_since=10.5, agent="asa", answered_at=20.0, outcome="answered",
-        ended_at=80.0, timeline=((10.0, "routed:vetlanda-switchboard"), (20.0, "answered:asa")),
+        id="1700.1",
+        channel="PJSIP/inbound-1",
+        tenant="vetlanda",
+        service="switchboard",
+        queue="vetlanda-switchboard",
+        tag="VETLANDA",
+        priority=0,
+        skills=("vaxel",),
+        target_answer_s=30,
+        overflow=(),
+        caller_num="+46701234567",
+        caller_name="Åsa Öberg",
+        arrived_at=10.0,
+        waiting_since=10.5,
+        agent="asa",
+        answered_at=20.0,
+        outcome="answered",
+        ended_at=80.0,
+        timeline=((10.0, "routed:vetlanda-switchboard"), (20.0, "answered:asa")),
     )
     store.record_call(call)
     store.record_call(call)
