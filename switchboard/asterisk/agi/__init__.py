@@ -8,13 +8,14 @@ from switchboard.asterisk.agi.commands import (
     parse_reply,
     quote_arg,
 )
+from switchboard.asterisk.agi.policy import AgiLimits, AgiStats, PeerAllowlist
 from switchboard.asterisk.agi.request import (
     AgiProtocolError,
     AgiRequest,
     parse_header_line,
     parse_request,
 )
-from switchboard.asterisk.agi.server import AgiLimits, AgiServer, AgiStats, Handler
+from switchboard.asterisk.agi.server import AgiServer, Handler
 from switchboard.asterisk.agi.session import AgiHangupError, AgiSession
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "AgiSession",
     "AgiStats",
     "Handler",
+    "PeerAllowlist",
     "ReplyReader",
     "format_command",
     "parse_header_line",

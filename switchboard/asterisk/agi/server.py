@@ -5,15 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import ipaddress
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 import structlog
 
 from switchboard.asterisk.agi.commands import AgiCommandError
+from switchboard.asterisk.agi.policy import AgiLimits, AgiStats, PeerAllowlist
 from switchboard.asterisk.agi.request import (
     MAX_HEADERS,
     AgiProtocolError,
@@ -26,35 +25,6 @@ from switchboard.config.models import AgiSettings
 
 Handler = Callable[[AgiSession], Awaitable[None]]
 """An async callable that answers one session; the server closes the session afterwards."""
-
-_Net = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-@dataclass(frozen=True, slots=True)
-class AgiLimits:
-    """Protocol limits and timeouts that are not part of the user configuration."""
-
-    header_timeout_s: float = 1.0
-    command_timeout_s: float = 1.0
-    drain_timeout_s: float = 1.0
-    max_line_bytes: int = 8192
-    backlog: int = 1024
-
-
-@dataclass(slots=True)
-class AgiStats:
-    """Plain counters (for Prometheus later); `active` is the number of held session slots."""
-
-    accepted: int = 0
-    refused_peer: int = 0
-    refused_busy: int = 0
-    evicted: int = 0
-    sessions: int = 0
-    answered: int = 0
-    errors: int = 0
-    timeouts: int = 0
-    hangups: int = 0
-    active: int = 0
 
 
 class _Conn:
@@ -82,9 +52,7 @@ class AgiServer:
         self._handlers: dict[str, Handler] = {}
         for script, handler in (handlers or {}).items():
             self.register(script, handler)
-        self._allowed: tuple[_Net, ...] = tuple(
-            ipaddress.ip_network(p, strict=False) for p in settings.allowed_peers
-        )
+        self._allowed = PeerAllowlist(settings.allowed_peers)
         self._log = logger if logger is not None else structlog.get_logger("switchboard.agi")
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -167,7 +135,7 @@ class AgiServer:
         try:
             if self._closing:
                 return
-            if not self._peer_allowed(host):
+            if not self._allowed.admits(host):
                 self.stats.refused_peer += 1
                 log.warning("agi peer not in allowed_peers, closed")
                 return
@@ -315,15 +283,6 @@ class AgiServer:
         victim.writer.close()
         self.stats.evicted += 1
         return True
-
-    def _peer_allowed(self, host: str) -> bool:
-        try:
-            addr = ipaddress.ip_address(host.partition("%")[0])
-        except ValueError:
-            return False
-        if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-            addr = addr.ipv4_mapped
-        return any(addr in net for net in self._allowed)
 
 
 def _why(exc: BaseException) -> str:
