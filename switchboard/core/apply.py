@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from switchboard.core import commands as cmd
 from switchboard.core import events as ev
 from switchboard.core.dispatch import dispatch
 from switchboard.core.effects import AgentPaused, AgentSession, Effect
-from switchboard.core.snapshot import rebuild
+from switchboard.core.snapshot import rebuild, unrouted_call
 from switchboard.core.state import Agent, Call, State
 from switchboard.core.topology import Topology, device_of_channel
 from switchboard.core.updates import end_call, finish_agent_call, put_agent, put_call, release_offer
@@ -38,10 +39,10 @@ def _transition(
 ) -> State:
     match event:
         case ev.DeviceStateChanged(device=device, state=value):
-            return _device(state, topo, device, value, now)
+            return _on_agent(state, topo, device, now, lambda a: replace(a, device=value))
         case ev.ContactStatusChanged(aor=aor, status=status):
             alive = status not in ("Removed", "Unreachable")
-            return _contact(state, topo, f"PJSIP/{aor}", alive, now)
+            return _on_agent(state, topo, f"PJSIP/{aor}", now, lambda a: replace(a, contact=alive))
         case ev.CallerJoined():
             return _joined(state, topo, event, now, effects)
         case ev.CallerLeft(uniqueid=uid) if uid in state.calls:
@@ -79,18 +80,13 @@ def _transition(
     return state
 
 
-def _device(state: State, topo: Topology, device: str, value: str, now: float) -> State:
+def _on_agent(
+    state: State, topo: Topology, device: str, now: float, change: Callable[[Agent], Agent]
+) -> State:
     aid = topo.by_device.get(device)
     if aid is None:
         return state
-    return put_agent(state, replace(state.agents[aid], device=value), now)
-
-
-def _contact(state: State, topo: Topology, device: str, alive: bool, now: float) -> State:
-    aid = topo.by_device.get(device)
-    if aid is None:
-        return state
-    return put_agent(state, replace(state.agents[aid], contact=alive), now)
+    return put_agent(state, change(state.agents[aid]), now)
 
 
 def _routed(state: State, e: cmd.CallRouted, now: float, effects: list[Effect]) -> State:
@@ -119,26 +115,9 @@ def _routed(state: State, e: cmd.CallRouted, now: float, effects: list[Effect]) 
 def _joined(
     state: State, topo: Topology, e: ev.CallerJoined, now: float, effects: list[Effect]
 ) -> State:
-    call = state.calls.get(e.uniqueid)
+    call = state.calls.get(e.uniqueid) or unrouted_call(topo, e, now)
     if call is None:
-        info = topo.queues.get(e.queue)
-        if info is None:
-            return state
-        call = Call(
-            id=e.uniqueid,
-            channel=e.channel,
-            tenant=info.tenant,
-            service=info.service,
-            queue=e.queue,
-            tag=info.tag,
-            priority=info.priority,
-            skills=info.skills,
-            target_answer_s=info.target_answer_s,
-            overflow=info.overflow,
-            caller_num=e.caller_num,
-            caller_name=e.caller_name,
-            arrived_at=now - e.wait_s,
-        )
+        return state
     if call.offer is not None:  # back in the queue without a delivery report: a miss
         state = _dial_result(
             state, topo, call, topo.agents[call.offer].device, "UNKNOWN", now, effects

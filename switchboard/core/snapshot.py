@@ -52,29 +52,35 @@ def rebuild(
 def _entry(
     state: State, topo: Topology, e: ev.CallerJoined, now: float, effects: list[Effect]
 ) -> State:
-    call = state.calls.get(e.uniqueid)
+    call = state.calls.get(e.uniqueid) or unrouted_call(topo, e, now)
     if call is None:
-        info = topo.queues.get(e.queue)
-        if info is None:
-            return state
-        call = Call(
-            id=e.uniqueid,
-            channel=e.channel,
-            tenant=info.tenant,
-            service=info.service,
-            queue=e.queue,
-            tag=info.tag,
-            priority=info.priority,
-            skills=info.skills,
-            target_answer_s=info.target_answer_s,
-            overflow=info.overflow,
-            caller_num=e.caller_num,
-            caller_name=e.caller_name,
-            arrived_at=now - e.wait_s,
-            waiting_since=now - e.wait_s,
-            timeline=((now, f"recovered:{e.queue}"),),
-        )
+        return state
+    if call.waiting_since is None:
+        call = replace(call, waiting_since=now - e.wait_s)
     if call.offer is not None:
         state = release_offer(state, call.offer, now)
         call = replace(call, offer=None)
     return put_call(state, replace(call, in_queue=True), now, effects)
+
+
+def unrouted_call(topo: Topology, e: ev.CallerJoined, now: float) -> Call | None:
+    """A call the engine did not route (fallback, or before a restart), known by its queue."""
+    info = topo.queues.get(e.queue)
+    if info is None:
+        return None
+    return Call(
+        id=e.uniqueid,
+        channel=e.channel,
+        tenant=info.tenant,
+        service=info.service,
+        queue=e.queue,
+        tag=info.tag,
+        priority=info.priority,
+        skills=info.skills,
+        target_answer_s=info.target_answer_s,
+        overflow=info.overflow,
+        caller_num=e.caller_num,
+        caller_name=e.caller_name,
+        arrived_at=now - e.wait_s,
+        timeline=((now, f"recovered:{e.queue}"),),
+    )
