@@ -18,4 +18,4 @@ test:
 	$(VENV)/bin/pytest
 
 bench:
-	$(PY) bench/run_all.py
+	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
