@@ -1,0 +1,405 @@
+"""The engine, the dialplan and asterisk-config against a real Asterisk, with sipp phones.
+
+Every wait polls a condition with a deadline; every process is cleaned up by the fixtures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import time
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from switchboard.core.commands import AgentCommand
+from switchboard.engine.app import Engine
+from switchboard.store.sqlite import Store
+from tests.e2e.harness import (
+    AMI_SECRET,
+    FALLBACK_WAIT_S,
+    MAX_SLICE_S,
+    Asterisk,
+    Phones,
+    Sipp,
+    until,
+)
+from tests.e2e.world import (
+    EKSJO,
+    PARTNER_AFTER_S,
+    SAVSJO,
+    UNKNOWN,
+    VETLANDA,
+    call_from,
+    start_engine_process,
+)
+
+pytestmark = pytest.mark.e2e
+
+# Everything the engine translates (switchboard/asterisk/ami/translate.py) that can be broadcast.
+ALLOWED_EVENTS = {
+    "FullyBooted",
+    "Shutdown",
+    "DeviceStateChange",
+    "ContactStatus",
+    "QueueCallerJoin",
+    "QueueCallerLeave",
+    "QueueCallerAbandon",
+    "QueueMemberAdded",
+    "QueueMemberRemoved",
+    "QueueMemberPause",
+    "QueueMemberStatus",
+    "DialBegin",
+    "DialEnd",
+    "BridgeEnter",
+    "BridgeLeave",
+    "Hangup",
+}
+
+
+def login(engine: Engine, *agents: str) -> None:
+    """Log agents in directly (the feature code path has its own test)."""
+    for agent in agents:
+        engine.live.submit(AgentCommand(agent, "login"))
+
+
+def status(engine: Engine, agent: str) -> str:
+    return engine.live.state.agents[agent].status(engine.clock()).value
+
+
+def is_available(engine: Engine, agent: str) -> bool:
+    return status(engine, agent) == "available"
+
+
+def records(engine: Engine) -> list[dict[str, object]]:
+    store = Store(engine.config.engine.store.path)
+    try:
+        return store.calls()
+    finally:
+        store.close()
+
+
+def invites_from(operator: Sipp, caller: str) -> list[str]:
+    """The From headers of INVITEs this operator phone got from national number `caller`."""
+    return [
+        m.header("From") or ""
+        for m in operator.received("INVITE")
+        if f"<sip:{caller}@" in (m.header("From") or "")
+    ]
+
+
+async def exited(sipp: Sipp, within_s: float) -> int:
+    await until(lambda: sipp.done, within_s, f"sipp {sipp.name} to finish")
+    return int(sipp.proc.returncode)
+
+
+async def test_routed_by_number(pbx: Asterisk, engine: Engine, phones: Phones) -> None:
+    """The engine's decision is visible in Asterisk: each caller waits in its tenant's queue."""
+    first = phones.call(VETLANDA, "0701000001", hold_ms=30_000)
+    second = phones.call(SAVSJO, "0701000002", hold_ms=30_000)
+    unknown = phones.call(UNKNOWN, "0701000003", hold_ms=15_000, expect_hangup=True)
+    await until(lambda: call_from(engine, "0701000001") is not None, 10, "the vetlanda call")
+    await until(lambda: call_from(engine, "0701000002") is not None, 10, "the savsjo call")
+    vetlanda = call_from(engine, "0701000001")
+    savsjo = call_from(engine, "0701000002")
+    assert vetlanda is not None
+    assert savsjo is not None
+    assert (vetlanda.tenant, vetlanda.queue) == ("vetlanda", "vetlanda-switchboard")
+    assert (savsjo.tenant, savsjo.queue) == ("savsjo", "savsjo-switchboard")
+    await until(lambda: pbx.queue_callers("vetlanda-switchboard") == 1, 10, "vetlanda queue")
+    await until(lambda: pbx.queue_callers("savsjo-switchboard") == 1, 10, "savsjo queue")
+    # the snapshot the engine takes after every (re)connect sees them through the filter
+    items = await engine.ami.list_action("QueueStatus")
+    entries = {m.get("Queue") for m in items if m.event == "QueueEntry"}
+    assert entries == {"vetlanda-switchboard", "savsjo-switchboard"}
+    channels = await engine.ami.list_action("CoreShowChannels")
+    assert len([m for m in channels if m.event == "CoreShowChannel"]) >= 2
+    devices = await engine.ami.list_action("DeviceStateList")
+    assert any(m.event == "DeviceStateChange" for m in devices)
+    # an unknown number is rejected with a message, and Asterisk hangs up
+    assert await exited(unknown, 20) == 0
+    assert unknown.received("BYE")
+    assert not first.done, "the vetlanda caller still waits"
+    assert not second.done, "the savsjo caller still waits"
+
+
+async def test_closed_on_a_special_day(pbx: Asterisk, engine: Engine, phones: Phones) -> None:
+    """Eksjö is closed today: the caller hears the closed message and Asterisk hangs up."""
+    mark = pbx.log_size()
+    caller = phones.call(EKSJO, "0701000010", hold_ms=20_000, expect_hangup=True)
+    assert await exited(caller, 25) == 0
+    assert caller.received("BYE")
+    log = pbx.log_since(mark)
+    assert "SB_ACTION=closed SB_REASON=special_day" in log or "SB_ACTION=closed" in log
+    # no eksjo-closed sound is installed, so the stock message plays instead
+    assert '"im-sorry&please-try-call-later"' in log
+    assert call_from(engine, "0701000010") is None
+    assert pbx.queue_callers("eksjo-switchboard") == 0
+
+
+async def test_delivered_to_longest_idle_with_tag(
+    pbx: Asterisk, engine: Engine, phones: Phones
+) -> None:
+    """Operators log in by feature code; the call goes to the one idle longest, tagged."""
+    asa = phones.operator("1001")
+    bengt = phones.operator("1002")
+    for endpoint, agent in (("1002", "bengt"), ("1001", "asa")):  # bengt idles longer
+        code = phones.feature_code(endpoint, "*21")
+        assert await exited(code, 15) == 0, f"feature code from {endpoint}"
+        assert code.received("BYE"), "Asterisk ends the feature-code call"
+        await until(partial(is_available, engine, agent), 5, f"{agent} logged in")
+    caller = phones.call(VETLANDA, "0701000020", hold_ms=4_000)
+    await until(lambda: invites_from(bengt, "0701000020"), 15, "the INVITE to bengt (1002)")
+    [invite] = [m for m in bengt.received("INVITE") if "0701000020" in (m.header("From") or "")]
+    assert (invite.header("From") or "").startswith('"VETLANDA Åsa Öberg"')
+    assert invite.header("X-Switchboard-Tenant") == "vetlanda"
+    assert not invites_from(asa, "0701000020")
+    assert await exited(caller, 20) == 0
+    await until(lambda: records(engine), 10, "the call record")
+    [record] = records(engine)
+    assert (record["outcome"], record["agent"], record["queue"]) == (
+        "answered",
+        "bengt",
+        "vetlanda-switchboard",
+    )
+
+
+async def test_no_answer_goes_to_the_next_operator_with_place_kept(
+    pbx: Asterisk, engine: Engine, phones: Phones
+) -> None:
+    """1001 rings out (NOANSWER); the caller re-enters at position 1 and 1002 answers."""
+    asa = phones.operator("1001", "noanswer")
+    bengt = phones.operator("1002", "answer")
+    login(engine, "asa")
+    await until(lambda: status(engine, "asa") == "available", 5, "asa available")
+    login(engine, "bengt")
+    await until(lambda: status(engine, "bengt") == "available", 5, "bengt available")
+    mark = pbx.log_size()
+    caller = phones.call(VETLANDA, "0701000030", hold_ms=12_000)
+    await until(lambda: invites_from(asa, "0701000030"), 10, "the INVITE to asa (1001)")
+    call = call_from(engine, "0701000030")
+    assert call is not None
+    assert call.waiting_since is not None
+    since = call.waiting_since
+    await until(lambda: invites_from(bengt, "0701000030"), 20, "the INVITE to bengt (1002)")
+    again = call_from(engine, "0701000030")
+    assert again is not None
+    assert again.waiting_since == since  # the wait keeps counting across the re-entry
+    notes = [what for _, what in again.timeline]
+    assert "missed:asa:noanswer" in notes
+    assert engine.live.state.agents["asa"].misses == 1
+    assert asa.sent("487"), "Asterisk cancelled the unanswered offer"
+    for from_header in invites_from(asa, "0701000030") + invites_from(bengt, "0701000030"):
+        assert from_header.startswith('"VETLANDA Åsa Öberg"')  # the tag once, not twice
+    log = pbx.log_since(mark)
+    assert "delivered?status=NOANSWER" in log
+    # back into the queue with the position argument 1
+    assert re.search(r'Queue\("PJSIP/trunk-\w+", "vetlanda-switchboard,,,,\d+,,,,1"\)', log)
+    assert await exited(caller, 20) == 0
+
+
+async def test_overflow_to_the_partner_after_the_step(
+    pbx: Asterisk, engine: Engine, phones: Phones
+) -> None:
+    """Only a Sävsjö operator is there: a Vetlanda caller gets her after PARTNER_AFTER_S."""
+    cecilia = phones.operator("1003")
+    login(engine, "cecilia")
+    await until(lambda: status(engine, "cecilia") == "available", 5, "cecilia available")
+    started = time.monotonic()
+    caller = phones.call(VETLANDA, "0701000040", hold_ms=PARTNER_AFTER_S * 1000 + 4_000)
+    await until(lambda: invites_from(cecilia, "0701000040"), 15, "the INVITE to cecilia (1003)")
+    assert time.monotonic() - started >= PARTNER_AFTER_S
+    [invite] = [m for m in cecilia.received("INVITE") if "0701000040" in (m.header("From") or "")]
+    assert (invite.header("From") or "").startswith('"VETLANDA Åsa Öberg"')
+    assert invite.header("X-Switchboard-Tenant") == "vetlanda"
+    assert await exited(caller, 20) == 0
+    await until(lambda: records(engine), 10, "the call record")
+    [record] = records(engine)
+    assert (record["outcome"], record["agent"]) == ("answered", "cecilia")
+    answered_at, arrived_at = record["answered_at"], record["arrived_at"]
+    assert isinstance(answered_at, float)
+    assert isinstance(arrived_at, float)
+    assert answered_at - arrived_at >= PARTNER_AFTER_S
+
+
+async def test_caller_abandons(pbx: Asterisk, engine: Engine, phones: Phones) -> None:
+    """Nobody logged in; the caller gives up after 3 s: the engine records an abandon."""
+    caller = phones.call(VETLANDA, "0701000050", hold_ms=3_000)
+    await until(lambda: call_from(engine, "0701000050") is not None, 10, "the call")
+    assert await exited(caller, 15) == 0
+    await until(lambda: records(engine), 10, "the call record")
+    [record] = records(engine)
+    assert (record["outcome"], record["tenant"], record["agent"]) == (
+        "abandoned",
+        "vetlanda",
+        None,
+    )
+    assert not engine.live.state.calls
+
+
+async def test_engine_killed_callers_reach_operators_through_the_fallback(
+    pbx: Asterisk, phones: Phones, tmp_path: Path
+) -> None:
+    """`switchboard run` routes two callers, then dies (SIGKILL): both still reach a human."""
+    david = phones.operator("1004")
+    eva = phones.operator("1005")
+    proc = start_engine_process(pbx, tmp_path)
+    try:
+        await until(lambda: _ami_sessions(pbx) >= 2, 15, "the engine's two AMI logins")
+        callers = {
+            n: phones.call(VETLANDA, n, hold_ms=20_000) for n in ("0701000061", "0701000062")
+        }
+        await until(lambda: pbx.queue_callers("vetlanda-switchboard") == 2, 15, "2 callers routed")
+        proc.kill()
+        proc.wait(5)
+        killed = time.monotonic()
+
+        def reached() -> bool:
+            return all(invites_from(david, n) or invites_from(eva, n) for n in callers)
+
+        # one slice (plus the position announcement that delays its end) and a ring
+        await until(reached, MAX_SLICE_S + 15, "every caller to ring an operator")
+        assert time.monotonic() - killed < MAX_SLICE_S + 15
+        await until(lambda: len(david.sent("200")) + len(eva.sent("200")) >= 2, 5, "answers")
+        log = pbx.log_since(0)
+        assert "requeue: AGISTATUS=FAILURE" in log
+        assert "Queue(switchboard-fallback" in log or "switchboard FALLBACK" in log
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        proc.wait(5)
+
+
+async def test_engine_down_and_nobody_there_ends_in_voicemail(
+    pbx: Asterisk, phones: Phones
+) -> None:
+    """No engine and no operator: the fallback rings nobody for a while, then voicemail."""
+    mark = pbx.log_size()
+    caller = phones.call(VETLANDA, "0701000090", hold_ms=40_000)
+
+    def in_voicemail() -> bool:
+        return 'VoiceMail("PJSIP/trunk-' in pbx.log_since(mark)
+
+    await until(in_voicemail, FALLBACK_WAIT_S + 20, "the caller to reach voicemail")
+    log = pbx.log_since(mark)
+    assert "route: AGISTATUS=FAILURE" in log
+    assert re.search(r'Queue\("PJSIP/trunk-\w+", "switchboard-fallback,,,,\d+"\)', log)
+    assert re.search(r'VoiceMail\("PJSIP/trunk-\w+", "0@switchboard,s"\)', log)
+    caller.proc.terminate()
+
+
+async def test_asterisk_restart_rebuilds_engine_state(
+    pbx: Asterisk, engine: Engine, phones: Phones
+) -> None:
+    """`core restart now` with one call up and one waiting: state is rebuilt, the next call lands."""
+    asa = phones.operator("1001")
+    login(engine, "asa")
+    await until(lambda: status(engine, "asa") == "available", 5, "asa available")
+    connected = phones.call(VETLANDA, "0701000070", hold_ms=60_000)
+    await until(lambda: status(engine, "asa") == "on_call", 15, "asa on the first call")
+    waiting = phones.call(VETLANDA, "0701000071", hold_ms=60_000)
+    await until(lambda: pbx.queue_callers("vetlanda-switchboard") == 1, 10, "a waiting caller")
+    snapshots = engine.bridge.snapshots
+    await asyncio.to_thread(pbx.restart)
+    await until(lambda: engine.bridge.snapshots > snapshots, 20, "a snapshot after the restart")
+    await until(lambda: not engine.live.state.calls, 10, "the engine to drop the dead calls")
+    await until(lambda: status(engine, "asa") == "available", 10, "asa available again")
+    assert engine.live.state.agents["asa"].logged_in  # logins survive an Asterisk restart
+    outcomes = {r["caller_num"]: r["outcome"] for r in records(engine)}
+    assert outcomes == {"+46701000070": "answered", "+46701000071": "abandoned"}
+    for old in (connected, waiting):
+        old.proc.terminate()
+    after = phones.call(VETLANDA, "0701000072", hold_ms=3_000)
+    await until(lambda: invites_from(asa, "0701000072"), 20, "a new call delivered to asa")
+    assert await exited(after, 20) == 0
+
+
+async def test_ami_user_is_least_privilege_and_filtered(pbx: Asterisk, phones: Phones) -> None:
+    """The switchboard AMI user may run the engine's actions only and gets only its events."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", pbx.ami_port)
+    try:
+        await reader.readline()  # banner
+        login = await _action(
+            reader, writer, "Login", Username="switchboard", Secret=AMI_SECRET, Events="on"
+        )
+        assert login["Response"] == "Success", login
+        for action in ("Ping", "QueueStatus", "CoreShowChannels", "DeviceStateList"):
+            assert (await _action(reader, writer, action))["Response"] == "Success", action
+        assert (await _action(reader, writer, "PJSIPShowContacts"))["Response"] in (
+            "Success",
+            "Error",  # "No Contacts found" when nobody is registered
+        )
+        for action, fields in (
+            ("Originate", {"Channel": "Local/s@switchboard-reject", "Application": "Wait"}),
+            ("Command", {"Command": "core show uptime"}),
+            ("QueueAdd", {"Queue": "vetlanda-switchboard", "Interface": "PJSIP/1001"}),
+        ):
+            reply = await _action(reader, writer, action, **fields)
+            assert reply["Response"] == "Error", (action, reply)
+            assert "Permission denied" in reply.get("Message", ""), (action, reply)
+        seen: set[str] = set()
+        collect = asyncio.create_task(_events(reader, seen))
+        try:
+            phones.operator("1006")
+            caller = phones.call(VETLANDA, "0701000080", hold_ms=1_000)
+            await until(lambda: caller.done, 20, "the caller to finish")
+            await until(lambda: {"Hangup", "QueueCallerLeave"} <= seen, 5, "queue/hangup events")
+        finally:
+            collect.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await collect
+        assert seen <= ALLOWED_EVENTS, seen - ALLOWED_EVENTS
+        needed = {"ContactStatus", "DeviceStateChange", "QueueCallerJoin", "QueueCallerAbandon"}
+        assert needed <= seen, needed - seen
+    finally:
+        writer.close()
+        with contextlib.suppress(ConnectionError):
+            await writer.wait_closed()
+
+
+def _ami_sessions(pbx: Asterisk) -> int:
+    return sum(
+        1 for line in pbx.cli("manager show connected").splitlines() if "switchboard" in line
+    )
+
+
+_counter = iter(range(1, 1_000_000))
+
+
+async def _action(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, name: str, **fields: str
+) -> dict[str, str]:
+    """Send one action; return its response (events read meanwhile are skipped)."""
+    action_id = f"e2e-{next(_counter)}"
+    lines = [f"Action: {name}", f"ActionID: {action_id}"] + [f"{k}: {v}" for k, v in fields.items()]
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+    await writer.drain()
+    async with asyncio.timeout(10):
+        while True:
+            message = await _message(reader)
+            if message.get("ActionID") == action_id and "Response" in message:
+                return message
+
+
+async def _events(reader: asyncio.StreamReader, seen: set[str]) -> None:
+    while True:
+        message = await _message(reader)
+        if "Event" in message and "ActionID" not in message:
+            seen.add(message["Event"])
+
+
+async def _message(reader: asyncio.StreamReader) -> dict[str, str]:
+    message: dict[str, str] = {}
+    while True:
+        line = (await reader.readline()).decode("utf-8", "replace")
+        if not line:
+            raise ConnectionError("AMI closed")
+        line = line.rstrip("\r\n")
+        if not line:
+            if message:
+                return message
+            continue
+        key, _, value = line.partition(": ")
+        message.setdefault(key, value)
