@@ -28,6 +28,7 @@ from tests.e2e.harness import (
 )
 from tests.e2e.world import (
     EKSJO,
+    HALDEN,
     PARTNER_AFTER_S,
     SAVSJO,
     UNKNOWN,
@@ -237,6 +238,36 @@ async def test_caller_abandons(pbx: Asterisk, engine: Engine, phones: Phones) ->
         None,
     )
     assert not engine.live.state.calls
+
+
+async def test_wait_slices_end_in_a_callback_offer_and_in_voicemail(
+    pbx: Asterisk, engine: Engine, phones: Phones
+) -> None:
+    """Nobody answers: at the slice end the engine offers Sävsjö's caller a callback (no
+    digit: back to waiting) and sends Halden's caller to voicemail."""
+    mark = pbx.log_size()
+    savsjo = phones.call(SAVSJO, "0701000100", hold_ms=40_000)
+    halden = phones.call(HALDEN, "0701000101", hold_ms=40_000)
+
+    def log() -> str:
+        return pbx.log_since(mark)
+
+    await until(lambda: "requeue: AGISTATUS=SUCCESS SB_ACTION=voicemail" in log(), 20, "vm")
+    await until(lambda: "callback offer: digit ''" in log(), 25, "the callback offer to end")
+    await until(lambda: log().count('"savsjo-switchboard,,,,') >= 2, 10, "savsjo waits again")
+    text = log()
+    assert "requeue: AGISTATUS=SUCCESS SB_ACTION=callback" in text
+    assert re.search(
+        r'Read\("PJSIP/trunk-\w+", "SB_DIGIT,vm-nobodyavail&vm-leavemsg,1,,1,6"\)', text
+    )
+    assert re.search(r'VoiceMail\("PJSIP/trunk-\w+", "0@switchboard,s"\)', text)
+    records_by_caller = {r["caller_num"]: r["outcome"] for r in records(engine)}
+    assert records_by_caller.get("+46701000101") == "voicemail"
+    call = call_from(engine, "0701000100")
+    assert call is not None
+    assert call.callback_offered
+    for sipp in (savsjo, halden):
+        sipp.proc.terminate()
 
 
 async def test_engine_killed_callers_reach_operators_through_the_fallback(

@@ -22,7 +22,9 @@ VETLANDA = "4638397000"
 SAVSJO = "4638215000"
 EKSJO = "4638136000"
 UNKNOWN = "4699999999"
+HALDEN = "4769170000"
 PARTNER_AFTER_S = 3  # vetlanda borrows savsjo's operators after this wait
+STEP_S = 3  # savsjo offers a callback, halden sends to voicemail, after this wait
 
 
 def engine_config_text(pbx: Asterisk, tmp: Path) -> str:
@@ -30,7 +32,8 @@ def engine_config_text(pbx: Asterisk, tmp: Path) -> str:
 
     - eksjo has today as a closed special day (a closed decision now, whatever the date);
     - vetlanda's overflow borrows savsjo's operators after PARTNER_AFTER_S;
-    - cecilia (1003, savsjo) no longer serves vetlanda directly, so she is only a partner.
+    - cecilia (1003, savsjo) no longer serves vetlanda directly, so she is only a partner;
+    - savsjo offers a callback and halden sends to voicemail after STEP_S (requeue answers).
     """
     yaml = YAML(typ="safe")
     doc = yaml.load(EXAMPLE.read_text("utf-8"))
@@ -58,6 +61,8 @@ def engine_config_text(pbx: Asterisk, tmp: Path) -> str:
     eksjo["special_days"] = {today: "closed"}
     doc["tenants"]["vetlanda"]["overflow"] = [{"after_s": PARTNER_AFTER_S, "partners": ["savsjo"]}]
     doc["agents"]["cecilia"]["tenants"] = []
+    doc["tenants"]["savsjo"]["overflow"] = [{"after_s": STEP_S, "offer": "callback"}]
+    doc["tenants"]["halden"]["overflow"] = [{"after_s": STEP_S, "action": "voicemail"}]
     out = io.StringIO()
     yaml.dump(doc, out)
     return out.getvalue()
