@@ -80,12 +80,15 @@ class Tick:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """What Asterisk reports after a (re)connect: queue entries, channels, devices, contacts."""
+    """What Asterisk reports after a (re)connect: queue entries, channels, devices, contacts.
+
+    `contacts` None means not asked: every device's registration is then read from its state.
+    """
 
     entries: tuple[CallerJoined, ...]
     channels: tuple[ChannelSeen, ...]
     devices: tuple[DeviceStateChanged, ...]
-    contacts: tuple[ContactStatusChanged, ...]
+    contacts: tuple[ContactStatusChanged, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

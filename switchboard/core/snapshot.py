@@ -20,13 +20,15 @@ def rebuild(
         aid = topo.by_device.get(device.device)
         if aid is not None:
             state = put_agent(state, replace(state.agents[aid], device=device.state), now)
-    registered = {
-        f"PJSIP/{c.aor}" for c in snap.contacts if c.status not in ("Removed", "Unreachable")
-    }
+    registered = (
+        None
+        if snap.contacts is None
+        else {f"PJSIP/{c.aor}" for c in snap.contacts if c.status not in ("Removed", "Unreachable")}
+    )
     for aid, info in topo.agents.items():
         if info.device.startswith("PJSIP/"):
-            agent = replace(state.agents[aid], contact=info.device in registered)
-            state = put_agent(state, agent, now)
+            contact = registered is None or info.device in registered
+            state = put_agent(state, replace(state.agents[aid], contact=contact), now)
     alive = {c.uniqueid for c in snap.channels}
     queued = {e.uniqueid: e for e in snap.entries}
     for call in list(state.calls.values()):

@@ -7,7 +7,7 @@ import asyncio
 import structlog
 
 from switchboard.asterisk.ami.client import AmiClient
-from switchboard.asterisk.ami.errors import AmiActionError, AmiError
+from switchboard.asterisk.ami.errors import AmiError
 from switchboard.asterisk.ami.message import AmiMessage
 from switchboard.asterisk.ami.translate import Translator
 from switchboard.core import events as ev
@@ -16,11 +16,10 @@ from switchboard.engine.live import Live
 
 log = structlog.get_logger("switchboard.ami")
 
-SNAPSHOT_ACTIONS = ("QueueStatus", "CoreShowChannels", "DeviceStateList", "PJSIPShowContacts")
-# With no registered phone Asterisk 22 answers PJSIPShowContacts with `Response: Error`,
-# `Message: No Contacts found` instead of an empty list (seen on 22.10.1 by tests/e2e): that
-# is an empty part of the snapshot, not a failed snapshot.
-EMPTY_LIST_ERRORS = {"PJSIPShowContacts": "No Contacts found"}
+# No PJSIPShowContacts: it needs the `system` write class, which also unlocks GetConfig and
+# Reload [S: pjsip_options.c, manager.c]. A PJSIP device without a contact already reads
+# UNAVAILABLE in DeviceStateList (recording 02), and ContactStatus events keep it live.
+SNAPSHOT_ACTIONS = ("QueueStatus", "CoreShowChannels", "DeviceStateList")
 
 
 class AmiBridge:
@@ -31,7 +30,9 @@ class AmiBridge:
         self.client = client
         self.translator = Translator()
         self.snapshots = 0
-        self._resnapshot: asyncio.Task[None] | None = None
+        self._taking = False
+        self._stale = False
+        self._again: asyncio.Task[None] | None = None
 
     def handle(self, msg: AmiMessage) -> None:
         """Event consumer: translate and submit (untranslatable messages are counted, not raised)."""
@@ -40,21 +41,34 @@ class AmiBridge:
             return
         self.live.submit(event)
         if isinstance(event, ev.AsteriskBooted) and event.uptime_s == 0:
-            # After a restart the login is accepted before boot ends (recording 14), so the
+            # After a restart the login is accepted before boot ends (recording 14), so a
             # snapshot taken at login may predate the dialplan and queues: take it again.
-            self._resnapshot = asyncio.create_task(self._again(), name="ami-resnapshot")
+            self._stale = True
+            if not self._taking:
+                self._again = asyncio.create_task(self._retake(), name="ami-resnapshot")
 
-    async def _again(self) -> None:
+    async def on_connect(self, client: AmiClient) -> None:
+        """Ask Asterisk for queues, channels and devices, and reconcile (FACTS: AMI)."""
+        self._taking = True
+        try:
+            while True:
+                self._stale = False
+                self.live.submit(await self._take(client))
+                if not self._stale:
+                    return
+        finally:
+            self._taking = False
+
+    async def _retake(self) -> None:
         try:
             await self.on_connect(self.client)
         except AmiError as exc:
             log.warning("snapshot after boot failed", error=str(exc))
 
-    async def on_connect(self, client: AmiClient) -> None:
-        """Ask Asterisk for queues, channels, devices and contacts, and reconcile (FACTS: AMI)."""
+    async def _take(self, client: AmiClient) -> Snapshot:
         items: list[ev.AmiEvent] = []
         for action in SNAPSHOT_ACTIONS:
-            for msg in await _list(client, action):
+            for msg in await client.list_action(action):
                 event = self.translator.translate(msg)
                 if event is not None:
                     items.append(event)
@@ -62,7 +76,7 @@ class AmiBridge:
             entries=tuple(e for e in items if isinstance(e, ev.CallerJoined)),
             channels=tuple(e for e in items if isinstance(e, ev.ChannelSeen)),
             devices=tuple(e for e in items if isinstance(e, ev.DeviceStateChanged)),
-            contacts=tuple(e for e in items if isinstance(e, ev.ContactStatusChanged)),
+            contacts=None,
         )
         self.snapshots += 1
         log.info(
@@ -70,17 +84,5 @@ class AmiBridge:
             waiting=len(snapshot.entries),
             channels=len(snapshot.channels),
             devices=len(snapshot.devices),
-            contacts=len(snapshot.contacts),
         )
-        self.live.submit(snapshot)
-
-
-async def _list(client: AmiClient, action: str) -> list[AmiMessage]:
-    """A list action's items; Asterisk's "nothing to list" error reads as no items."""
-    try:
-        return await client.list_action(action)
-    except AmiActionError as exc:
-        empty = EMPTY_LIST_ERRORS.get(action)
-        if empty is not None and exc.message.strip() == empty:
-            return []
-        raise
+        return snapshot

@@ -90,6 +90,9 @@ def pjsip_show_contacts(req: Request) -> None:
             ("ExpirationTime", str(ep.expiration)), ("OutboundProxy", ""),
             ("Status", "NonQualified"), ("RoundtripUsec", "N/A"),
         ], id_last=False))  # fmt: skip
+    if not items:  # Asterisk 22.10.1 with nobody registered (seen by tests/e2e)
+        req.reply("Error", "No Contacts found")
+        return
     _send_list(req, "A listing of Contacts follows, presented as ContactList events",
                "ContactListComplete", items)  # fmt: skip
 

@@ -204,3 +204,14 @@ async def test_ami_edges(clients: list[RawAmi]) -> None:
         r = await ami.action("Logoff")
         assert (get(r, "Response"), get(r, "Message")) == ("Goodbye", "Thanks for all the fish.")
         await ami.wait_eof()
+
+
+async def test_empty_contact_list_is_an_error_as_on_asterisk_22(clients: list[RawAmi]) -> None:
+    async with Simulator(config(1)) as sim:
+        ami = await connect(sim, clients)
+        await ami.login()
+        reply = await ami.action("PJSIPShowContacts")
+        assert (get(reply, "Response"), get(reply, "Message")) == ("Error", "No Contacts found")
+        sim.register("1001")
+        listed = await ami.list_action("PJSIPShowContacts")
+        assert [get(m, "Event") for m in listed][1:] == ["ContactList", "ContactListComplete"]
