@@ -86,6 +86,26 @@ def delivered_handler(live: Live) -> Handler:
     return delivered
 
 
+FINISH_OUTCOMES = frozenset({"callback", "voicemail", "forward", "hangup"})
+
+
+def finished_handler(live: Live) -> Handler:
+    """The dialplan ended a waiting call itself (e.g. the caller chose a callback message)."""
+
+    async def finished(session: AgiSession) -> None:
+        uid = _call_id(session.request)
+        outcome = session.request.query.get("outcome", "")
+        session.bind(call_id=uid)
+        if outcome in FINISH_OUTCOMES:
+            live.submit(cmd.CallFinished(uid, outcome))
+        await session.set_variable(
+            "SB_RESULT", "ok" if outcome in FINISH_OUTCOMES else "bad-outcome"
+        )
+        session.log.info("agi finished", outcome=outcome)
+
+    return finished
+
+
 def agent_handler(live: Live) -> Handler:
     """Operator feature codes: log in, log out, pause with a reason, unpause."""
 

@@ -19,6 +19,7 @@ from switchboard.core.commands import AgentsRestored, Tick
 from switchboard.engine.agi_handlers import (
     agent_handler,
     delivered_handler,
+    finished_handler,
     on_routed,
     requeue_handler,
 )
@@ -66,6 +67,7 @@ class Engine:
         self.agi.register("requeue", requeue_handler(self.live, lambda: self.table, WAIT_SLICE_S))
         self.agi.register("delivered", delivered_handler(self.live))
         self.agi.register("agent", agent_handler(self.live))
+        self.agi.register("finished", finished_handler(self.live))
 
     async def start(self) -> None:
         """Restore agent sessions, start the writer, the ticker, AMI and the FastAGI server."""

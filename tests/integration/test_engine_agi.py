@@ -1,0 +1,64 @@
+"""The dispatcher's FastAGI scripts over a real socket, as the dialplan calls them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from switchboard.asterisk.agi.peer import FakeChannel, header_block, run_session
+from switchboard.engine.app import Engine
+from switchboard.store.sqlite import Store
+from tests.integration.engine_world import free_port, world_config
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[Engine]:
+    config = world_config(tmp_path, {"1001": "vetlanda"}, free_port(), free_port())  # no AMI
+    eng = Engine(config, tick_s=0.05)
+    await eng.start()
+    yield eng
+    await eng.stop(2)
+
+
+async def agi(
+    engine: Engine, script: str, *args: str, uniqueid: str = "1795345541.0"
+) -> FakeChannel:
+    channel = FakeChannel()
+    extra = {f"arg_{i}": a for i, a in enumerate(args, 1)}
+    header = header_block(script, uniqueid=uniqueid, **extra)
+    await run_session("127.0.0.1", engine.agi.port, header, channel.respond)
+    await engine.live.settled()
+    return channel
+
+
+async def test_route_requeue_and_callback_message(engine: Engine) -> None:
+    routed = await agi(engine, "route?did=4638397000", "070123456")
+    assert routed.variables["SB_ACTION"] == "queue"
+    assert "1795345541.0" in engine.live.state.calls
+    again = await agi(engine, "requeue?status=TIMEOUT", "1795345541.0")
+    assert (again.variables["SB_ACTION"], again.variables["SB_WAIT"]) == ("queue", "30")
+    done = await agi(engine, "finished?outcome=callback", "1795345541.0")
+    assert done.variables["SB_RESULT"] == "ok"
+    [record] = Store(engine.config.engine.store.path).calls()
+    assert (record["id"], record["outcome"]) == ("1795345541.0", "callback")
+
+
+async def test_feature_codes_and_reports(engine: Engine) -> None:
+    assert (await agi(engine, "agent?action=login", "1001")).variables["SB_RESULT"] == "ok"
+    assert engine.live.state.agents["op1001"].logged_in
+    assert (await agi(engine, "agent?action=pause&reason=lunch", "1001")).variables[
+        "SB_RESULT"
+    ] == "ok"
+    assert engine.live.state.agents["op1001"].paused == "lunch"
+    assert (await agi(engine, "agent?action=login", "9999")).variables[
+        "SB_RESULT"
+    ] == "unknown-agent"
+    assert (await agi(engine, "agent?action=dance", "1001")).variables["SB_RESULT"] == "bad-action"
+    assert (await agi(engine, "finished?outcome=party", "x")).variables[
+        "SB_RESULT"
+    ] == "bad-outcome"
+    # a delivery report for a call the engine never offered changes nothing
+    await agi(engine, "delivered?status=NOANSWER", "1795345541.9", "PJSIP/1001")
+    assert engine.live.state.agents["op1001"].misses == 0
