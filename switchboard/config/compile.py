@@ -133,9 +133,6 @@ def compile_topology(config: Config, table: RoutingTable | None = None) -> Topol
         for tid, tenant in table.tenants.items()
         for sid, service in tenant.services.items()
     }
-    targets = {
-        tid: min(s.target_answer_s for s in t.services.values()) for tid, t in table.tenants.items()
-    }
     d = config.dispatch
     return Topology(
         agents=agents,
@@ -144,7 +141,6 @@ def compile_topology(config: Config, table: RoutingTable | None = None) -> Topol
         home_agents=homes,
         borrowers=borrowers_from(table),
         queues=queues,
-        targets=targets,
         selection=config.selection.value,
         offer_timeout_s=d.offer_timeout_s,
         misses_before_pause=d.misses_before_pause,

@@ -44,7 +44,6 @@ class Topology:
     home_agents: Mapping[str, tuple[str, ...]]
     borrowers: Mapping[str, tuple[str, ...]]
     queues: Mapping[str, QueueInfo]
-    targets: Mapping[str, int]
     selection: str
     offer_timeout_s: int
     misses_before_pause: int
