@@ -65,7 +65,7 @@ async def serve(kind: str) -> None:
         from switchboard.asterisk.agi.route import route_handler
         from switchboard.config.compile import compile_routing
         from switchboard.config.loader import load_config
-        from switchboard.config.models import AgiSettings
+        from switchboard.config.settings import AgiSettings
 
         structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
         table = compile_routing(load_config(CONFIG))

@@ -15,15 +15,8 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from switchboard.config.crossref import cross_reference
 from switchboard.config.errors import ConfigError, Loc, Problem
-from switchboard.config.models import (
-    ID_PATTERN,
-    Agent,
-    Config,
-    DispatchSettings,
-    Engine,
-    Selection,
-    Tenant,
-)
+from switchboard.config.models import ID_PATTERN, Agent, Config, Selection, Tenant
+from switchboard.config.settings import DispatchSettings, Engine
 
 ENV_PREFIX = "SWITCHBOARD_"
 _SECTIONS = {"engine", "selection", "dispatch", "tenants", "agents"}

@@ -10,15 +10,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
-    SecretStr,
     field_validator,
     model_validator,
 )
 
 from switchboard.config.hours import HoursValue, parse_special_days, parse_week
+from switchboard.config.settings import DispatchSettings, Engine, Model
 from switchboard.core.numbers import is_e164
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
@@ -27,12 +25,6 @@ _PREFIX = re.compile(r"^\+?[0-9]{1,15}$")
 _SAFE_NAME = re.compile(r"^[^\r\n\x00]*$")
 
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
-
-
-class Model(BaseModel):
-    """Base for every config model: unknown keys are errors, instances are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _e164(value: str) -> str:
@@ -240,74 +232,6 @@ class Agent(Model):
     def serves(self) -> tuple[str, ...]:
         """The home tenant followed by every other tenant this agent answers for."""
         return tuple(dict.fromkeys((self.home, *self.tenants)))
-
-
-class Endpoint(Model):
-    """A host and port to listen on or connect to."""
-
-    host: str = "127.0.0.1"
-    port: int = Field(ge=0, le=65535)
-
-
-class AgiSettings(Endpoint):
-    """The FastAGI server."""
-
-    port: int = Field(default=4573, ge=0, le=65535)
-    allowed_peers: tuple[str, ...] = ("127.0.0.1", "::1")
-    max_sessions: int = Field(default=500, ge=1)
-    session_deadline_s: float = Field(default=2.0, gt=0, le=30)
-
-
-class AmiSettings(Endpoint):
-    """The AMI connection (secret preferably from SWITCHBOARD_AMI__SECRET)."""
-
-    port: int = Field(default=5038, ge=0, le=65535)
-    username: str = "switchboard"
-    secret: SecretStr = SecretStr("")
-    action_timeout_s: float = Field(default=5.0, gt=0)
-    keepalive_s: float = Field(default=3.0, gt=0)
-
-
-class MqttSettings(Endpoint):
-    """The MQTT broker events are published to."""
-
-    enabled: bool = False
-    port: int = Field(default=1883, ge=0, le=65535)
-    topic_prefix: str = "switchboard"
-    username: str | None = None
-    password: SecretStr | None = None
-
-
-class HttpSettings(Endpoint):
-    """Health, metrics, REST API and wallboard."""
-
-    port: int = Field(default=8080, ge=0, le=65535)
-
-
-class StoreSettings(Model):
-    """Where call records and agent sessions are kept."""
-
-    path: str = "switchboard.db"
-
-
-class DispatchSettings(Model):
-    """Delivery behaviour."""
-
-    offer_timeout_s: int = Field(default=15, ge=5, le=120)
-    misses_before_pause: int = Field(default=2, ge=1, le=10)
-    wrapup_s: int = Field(default=10, ge=0, le=600)
-    sticky_agent_s: int = Field(default=0, ge=0, le=86_400)
-
-
-class Engine(Model):
-    """Where the engine listens and what it connects to."""
-
-    country_code: str = Field(default="46", pattern=r"^[1-9][0-9]{0,2}$")
-    agi: AgiSettings = AgiSettings()
-    ami: AmiSettings = AmiSettings()
-    mqtt: MqttSettings = MqttSettings()
-    http: HttpSettings = HttpSettings()
-    store: StoreSettings = StoreSettings()
 
 
 class Config(Model):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from switchboard.asterisk.agi import AgiLimits, AgiServer, Handler
-from switchboard.config.models import AgiSettings
+from switchboard.config.settings import AgiSettings
 
 SESSIONS = (
     "04-fastagi-route/agi",

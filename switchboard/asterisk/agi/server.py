@@ -21,7 +21,7 @@ from switchboard.asterisk.agi.request import (
     parse_header_line,
 )
 from switchboard.asterisk.agi.session import AgiHangupError, AgiSession
-from switchboard.config.models import AgiSettings
+from switchboard.config.settings import AgiSettings
 
 Handler = Callable[[AgiSession], Awaitable[None]]
 """An async callable that answers one session; the server closes the session afterwards."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from switchboard.asterisk.ami.protocol import DEFAULT_MAX_MESSAGE_BYTES
-from switchboard.config.models import AmiSettings
+from switchboard.config.settings import AmiSettings
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,79 @@
+"""Engine settings: where the engine listens and connects, the store, delivery timing."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class Model(BaseModel):
+    """Base for every config model: unknown keys are errors, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Endpoint(Model):
+    """A host and port to listen on or connect to."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(ge=0, le=65535)
+
+
+class AgiSettings(Endpoint):
+    """The FastAGI server."""
+
+    port: int = Field(default=4573, ge=0, le=65535)
+    allowed_peers: tuple[str, ...] = ("127.0.0.1", "::1")
+    max_sessions: int = Field(default=500, ge=1)
+    session_deadline_s: float = Field(default=2.0, gt=0, le=30)
+
+
+class AmiSettings(Endpoint):
+    """The AMI connection (secret preferably from SWITCHBOARD_AMI__SECRET)."""
+
+    port: int = Field(default=5038, ge=0, le=65535)
+    username: str = "switchboard"
+    secret: SecretStr = SecretStr("")
+    action_timeout_s: float = Field(default=5.0, gt=0)
+    keepalive_s: float = Field(default=3.0, gt=0)
+
+
+class MqttSettings(Endpoint):
+    """The MQTT broker events are published to."""
+
+    enabled: bool = False
+    port: int = Field(default=1883, ge=0, le=65535)
+    topic_prefix: str = "switchboard"
+    username: str | None = None
+    password: SecretStr | None = None
+
+
+class HttpSettings(Endpoint):
+    """Health, metrics, REST API and wallboard."""
+
+    port: int = Field(default=8080, ge=0, le=65535)
+
+
+class StoreSettings(Model):
+    """Where call records and agent sessions are kept."""
+
+    path: str = "switchboard.db"
+
+
+class DispatchSettings(Model):
+    """Delivery behaviour."""
+
+    offer_timeout_s: int = Field(default=15, ge=5, le=120)
+    misses_before_pause: int = Field(default=2, ge=1, le=10)
+    wrapup_s: int = Field(default=10, ge=0, le=600)
+    sticky_agent_s: int = Field(default=0, ge=0, le=86_400)
+
+
+class Engine(Model):
+    """Where the engine listens and what it connects to."""
+
+    country_code: str = Field(default="46", pattern=r"^[1-9][0-9]{0,2}$")
+    agi: AgiSettings = AgiSettings()
+    ami: AmiSettings = AmiSettings()
+    mqtt: MqttSettings = MqttSettings()
+    http: HttpSettings = HttpSettings()
+    store: StoreSettings = StoreSettings()
