@@ -65,6 +65,7 @@ def build_topology(agents: int, queues: int, tenants: int) -> Topology:
             (rng.choice(SKILLS),),
             30,
             (OverflowRule(30, partners=(partner,)),),
+            10,
         )
     borrowers: dict[str, tuple[str, ...]] = {}
     for info in qinfo.values():
@@ -289,7 +290,7 @@ def ami_apply_rate() -> None:
         serving={"vetlanda": ("a1",)},
         home_agents={"vetlanda": ("a1",)},
         borrowers={},
-        queues={"vetlanda": QueueInfo("vetlanda", "switchboard", "VETLANDA", 0, (), 30, ())},
+        queues={"vetlanda": QueueInfo("vetlanda", "switchboard", "VETLANDA", 0, (), 30, (), 10)},
         selection="longest_idle",
         offer_timeout_s=15,
         misses_before_pause=2,

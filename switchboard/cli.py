@@ -56,7 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-c", "--config", required=True, help="YAML configuration file")
     run.add_argument("--agi", metavar="HOST:PORT", help="listen for FastAGI here")
     run.add_argument("--ami", metavar="HOST:PORT", help="connect to AMI here")
-    run.add_argument("--http", metavar="HOST:PORT", help="serve HTTP here (reserved: nothing is served yet)")
+    run.add_argument(
+        "--http", metavar="HOST:PORT", help="serve HTTP here (reserved: nothing is served yet)"
+    )
     run.add_argument("--store", metavar="PATH", help="SQLite database file")
     run.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     return parser

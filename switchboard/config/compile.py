@@ -129,6 +129,7 @@ def compile_topology(config: Config, table: RoutingTable | None = None) -> Topol
             skills=service.skills,
             target_answer_s=service.target_answer_s,
             overflow=service.overflow if service.overflow is not None else tenant.overflow,
+            wrapup_s=_wrapup(config, tid, sid),
         )
         for tid, tenant in table.tenants.items()
         for sid, service in tenant.services.items()
@@ -147,3 +148,11 @@ def compile_topology(config: Config, table: RoutingTable | None = None) -> Topol
         wrapup_s=d.wrapup_s,
         sticky_agent_s=d.sticky_agent_s,
     )
+
+
+def _wrapup(config: Config, tid: str, sid: str) -> int:
+    tenant = config.tenants[tid]
+    for value in (tenant.services[sid].wrapup_s, tenant.wrapup_s):
+        if value is not None:
+            return value
+    return config.dispatch.wrapup_s

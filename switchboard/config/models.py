@@ -174,6 +174,7 @@ class Service(Model):
     closed: ClosedHandling | None = None
     overflow: tuple[OverflowStep, ...] | None = None
     queue: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    wrapup_s: int | None = Field(default=None, ge=0, le=600)
 
 
 class Tenant(Model):
@@ -193,6 +194,7 @@ class Tenant(Model):
     default_service: Id | None = None
     callers: tuple[CallerRule, ...] = ()
     overflow: tuple[OverflowStep, ...] = ()
+    wrapup_s: int | None = Field(default=None, ge=0, le=600)
 
     @field_validator("overflow")
     @classmethod

@@ -61,7 +61,14 @@ def _transition(
         case cmd.OfferFailed(uniqueid=uid, reason=reason) if uid in state.calls:
             return _offer_failed(state, state.calls[uid], reason, now, effects)
         case cmd.CallFinished(uniqueid=uid, outcome=outcome) if uid in state.calls:
-            return end_call(state, state.calls[uid], outcome, now, effects, topo.wrapup_s)
+            return end_call(
+                state,
+                state.calls[uid],
+                outcome,
+                now,
+                effects,
+                topo.wrapup_for(state.calls[uid].queue),
+            )
         case cmd.CallbackOffered(uniqueid=uid) if uid in state.calls:
             call = replace(state.calls[uid], callback_offered=True)
             return put_call(state, call, now, effects)
@@ -191,14 +198,14 @@ def _hung_up(state: State, topo: Topology, uid: str, now: float, effects: list[E
     if uid in state.calls:
         call = state.calls[uid]
         outcome = "answered" if call.agent is not None else "abandoned"
-        return end_call(state, call, outcome, now, effects, topo.wrapup_s)
+        return end_call(state, call, outcome, now, effects, topo.wrapup_for(call.queue))
     call_id = state.legs.get(uid)
     if call_id is None:
         return state
     state = replace(state, legs=state.legs.delete(uid))
     leg_call = state.calls.get(call_id)
     if leg_call is not None and leg_call.agent is not None:
-        state = finish_agent_call(state, leg_call.agent, now, topo.wrapup_s)
+        state = finish_agent_call(state, leg_call.agent, now, topo.wrapup_for(leg_call.queue))
     return state
 
 

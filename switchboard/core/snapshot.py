@@ -34,7 +34,7 @@ def rebuild(
     for call in list(state.calls.values()):
         if call.id not in alive and call.id not in queued:
             outcome = "answered" if call.agent is not None else "abandoned"
-            state = end_call(state, call, outcome, now, effects, topo.wrapup_s)
+            state = end_call(state, call, outcome, now, effects, topo.wrapup_for(call.queue))
         elif call.id not in queued and call.in_queue:
             state = put_call(state, replace(call, in_queue=False), now, effects)
     for entry in snap.entries:

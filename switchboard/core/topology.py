@@ -32,6 +32,7 @@ class QueueInfo:
     skills: tuple[str, ...]
     target_answer_s: int
     overflow: tuple[OverflowRule, ...]
+    wrapup_s: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,11 @@ class Topology:
     misses_before_pause: int
     wrapup_s: int
     sticky_agent_s: int
+
+    def wrapup_for(self, queue: str) -> int:
+        """Wrap-up seconds after a call from `queue` (its service's, tenant's or the default)."""
+        info = self.queues.get(queue)
+        return self.wrapup_s if info is None else info.wrapup_s
 
 
 def device_of_channel(channel: str) -> str:

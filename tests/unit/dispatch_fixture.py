@@ -24,7 +24,7 @@ tenants:
     hours: {{mon-sun: "00:00-24:00"}}
     services:
       main: {{skills: [vaxel], target_answer_s: 30}}
-      legal: {{menu_digit: "2", skills: [juridik], target_answer_s: 60, priority: 3}}
+      legal: {{menu_digit: "2", skills: [juridik], target_answer_s: 60, priority: 3, wrapup_s: 40}}
     overflow:
       - {{after_s: 30, partners: [beta]}}
   beta:

@@ -320,3 +320,15 @@ def test_requeue_steps_callback_once_then_voicemail() -> None:
     )
     assert next_step(offered, d.now + 200, 30).action == "queue"
     assert next_step(offered, d.now + 300, 30).action == "voicemail"
+
+
+def test_wrapup_follows_the_service_of_the_call() -> None:
+    d = Driver()
+    d.login("a1")
+    uid = d.call("alpha-legal")  # legal: 40 s wrap-up; the default is 10 s
+    d.deliver(uid, "ANSWER")
+    d.hangup(uid)
+    d.wait(11)
+    assert d.state.agents["a1"].status(d.now) is AgentStatus.WRAPUP
+    d.wait(30)
+    assert d.state.agents["a1"].status(d.now) is AgentStatus.AVAILABLE
