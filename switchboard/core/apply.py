@@ -56,6 +56,8 @@ def _transition(
             return _hung_up(state, topo, uid, now, effects)
         case cmd.CallRouted():
             return _routed(state, event, now, effects)
+        case cmd.CallTurnedAway():
+            return _turned_away(state, event, now, effects)
         case cmd.DeliveryReported(uniqueid=uid, device=device, status=status) if uid in state.calls:
             return _dial_result(state, topo, state.calls[uid], device, status, now, effects)
         case cmd.OfferFailed(uniqueid=uid, reason=reason) if uid in state.calls:
@@ -115,6 +117,29 @@ def _routed(state: State, e: cmd.CallRouted, now: float, effects: list[Effect]) 
         language=e.language,
         arrived_at=now,
         timeline=((now, f"routed:{e.queue}"),),
+    )
+    return put_call(state, call, now, effects)
+
+
+def _turned_away(state: State, e: cmd.CallTurnedAway, now: float, effects: list[Effect]) -> State:
+    """Only a record: the call never waits, so nothing live changes."""
+    call = Call(
+        id=e.uniqueid,
+        channel=e.channel,
+        tenant=e.tenant,
+        service=e.service,
+        queue="",
+        tag="",
+        priority=0,
+        skills=(),
+        target_answer_s=0,
+        overflow=(),
+        caller_num=e.caller_num,
+        caller_name=e.caller_name,
+        arrived_at=now,
+        outcome=e.outcome,
+        ended_at=now,
+        timeline=((now, f"{e.outcome}:{e.reason}"),),
     )
     return put_call(state, call, now, effects)
 

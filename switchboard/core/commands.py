@@ -33,6 +33,20 @@ class CallRouted:
 
 
 @dataclass(frozen=True, slots=True)
+class CallTurnedAway:
+    """The route AGI ended the call without a queue: closed, voicemail, forward or reject."""
+
+    uniqueid: str
+    channel: str
+    tenant: str
+    service: str
+    outcome: str
+    reason: str
+    caller_num: str
+    caller_name: str
+
+
+@dataclass(frozen=True, slots=True)
 class DeliveryReported:
     """The delivery path's `delivered?status=DIALSTATUS` report."""
 
@@ -100,6 +114,7 @@ class AgentsRestored:
 
 EngineEvent = (
     CallRouted
+    | CallTurnedAway
     | DeliveryReported
     | OfferFailed
     | CallFinished

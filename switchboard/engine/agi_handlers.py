@@ -23,14 +23,29 @@ def on_routed(
     """The route hook: a queued call becomes a live call the dispatcher will deliver."""
 
     def routed(request: AgiRequest, decision: Decision) -> None:
-        if decision.action is not Action.QUEUE or decision.queue is None:
-            return
         caller = request.arg(1) or request.callerid
+        caller_num = normalize(caller, table().country_code) or caller
+        if decision.tenant is None:
+            return  # unknown number: no tenant to report it to
+        if decision.action is not Action.QUEUE or decision.queue is None:
+            live.submit(
+                cmd.CallTurnedAway(
+                    uniqueid=request.uniqueid,
+                    channel=request.channel,
+                    tenant=decision.tenant,
+                    service=decision.service or "",
+                    outcome=decision.action.value,
+                    reason=decision.reason,
+                    caller_num=caller_num,
+                    caller_name=request.calleridname,
+                )
+            )
+            return
         live.submit(
             cmd.CallRouted(
                 uniqueid=request.uniqueid,
                 channel=request.channel,
-                tenant=decision.tenant or "",
+                tenant=decision.tenant,
                 service=decision.service or "",
                 queue=decision.queue,
                 tag=decision.tag or "",
@@ -38,7 +53,7 @@ def on_routed(
                 skills=decision.skills,
                 target_answer_s=decision.target_answer_s or 30,
                 overflow=decision.overflow,
-                caller_num=normalize(caller, table().country_code) or caller,
+                caller_num=caller_num,
                 caller_name=request.calleridname,
                 language=decision.language,
             )

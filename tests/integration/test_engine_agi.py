@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from switchboard.asterisk.agi.peer import FakeChannel, header_block, run_session
+from switchboard.config.compile import compile_routing
+from switchboard.config.models import Force
 from switchboard.engine.app import Engine
 from switchboard.store.sqlite import Store
 from tests.integration.engine_world import free_port, world_config
@@ -62,3 +64,22 @@ async def test_feature_codes_and_reports(engine: Engine) -> None:
     # a delivery report for a call the engine never offered changes nothing
     await agi(engine, "delivered?status=NOANSWER", "1795345541.9", "PJSIP/1001")
     assert engine.live.state.agents["op1001"].misses == 0
+
+
+async def test_calls_turned_away_are_recorded_for_reports(engine: Engine) -> None:
+    config = engine.config
+    tenants = {
+        tid: t.model_copy(update={"force": Force.CLOSED}) for tid, t in config.tenants.items()
+    }
+    engine.table = compile_routing(config.model_copy(update={"tenants": tenants}))
+    answer = await agi(engine, "route?did=4638397000", "070123456", uniqueid="1795345541.5")
+    assert answer.variables["SB_ACTION"] == "closed"
+    await agi(engine, "route?did=4600000000", "070123456", uniqueid="1795345541.6")  # unknown
+    [record] = Store(engine.config.engine.store.path).calls()
+    assert (record["id"], record["tenant"], record["outcome"]) == (
+        "1795345541.5",
+        "vetlanda",
+        "closed",
+    )
+    assert "forced_closed" in str(record["timeline"])
+    assert "1795345541.5" not in engine.live.state.calls
