@@ -122,3 +122,44 @@ def test_snapshot_keeps_connected_calls_and_releases_stale_ties() -> None:
     d.send(cmd.Snapshot((), (), (), contacts))
     assert talking in d.ended()
     assert d.state.agents["a1"].call is None
+
+
+def test_snapshot_sees_a_routed_caller_in_dial_and_one_that_never_joined() -> None:
+    d = Driver()
+    d.login("a1")
+    dialling = d.call()
+    assert d.offered_to(dialling) == "a1"
+    channel = d.state.calls[dialling].channel
+    d.send(ev.CallerLeft("alpha-main", channel, dialling, 0))
+    d.send(
+        cmd.CallRouted(
+            "9.9",
+            "PJSIP/inbound-9",
+            "alpha",
+            "main",
+            "alpha-main",
+            "ALPHA",
+            0,
+            (),
+            30,
+            (),
+            "1",
+            "x",
+        )
+    )
+    contacts = (ev.ContactStatusChanged("1001", "sip:x", "NonQualified"),)
+    seen = (ev.ChannelSeen(channel, dialling, dialling, "switchboard-deliver", "s", "Dial", ""),)
+    entries = (
+        ev.CallerJoined("alpha-main", "PJSIP/inbound-9", "9.9", None, "1", "x", 1, 7),
+        ev.CallerJoined("no-such-queue", "PJSIP/inbound-8", "8.8", None, "1", "x", 2, 7),
+        ev.CallerJoined("alpha-main", channel, dialling, None, "1", "x", 3, 7),
+    )
+    d.send(
+        cmd.Snapshot(entries[:2], seen, (ev.DeviceStateChanged("PJSIP/7777", "INUSE"),), contacts)
+    )
+    assert d.state.calls["9.9"].waiting_since == d.now - 7
+    assert "8.8" not in d.state.calls
+    assert d.offered_to(dialling) == "a1"  # in Dial: its offer stands
+    d.send(cmd.Snapshot(entries, seen, (), contacts))
+    # Asterisk says it is back in the queue: the offer is void and it is offered anew
+    assert d.state.calls[dialling].in_queue
