@@ -184,7 +184,8 @@ def _dial_result(
         connected = replace(
             call, offer=None, agent=aid, answered_at=now, timeline=call.note(now, f"answered:{aid}")
         )
-        state = replace(state, recent=state.recent.set(call.caller_num, (aid, now)))
+        if topo.sticky_agent_s > 0:
+            state = replace(state, recent=state.recent.set(call.caller_num, (aid, now)))
         return put_call(state, connected, now, effects)
     if status == "CANCEL":  # the caller hung up while the phone rang: not the agent's miss
         return _offer_failed(state, call, "caller_cancelled", now, effects, refuse=False)
@@ -268,4 +269,10 @@ def _tick(state: State, topo: Topology, now: float, effects: list[Effect]) -> St
                 state = _dial_result(
                     state, topo, call, topo.agents[aid].device, "TIMEOUT", now, effects
                 )
+    expired = [c for c, (_, at) in state.recent.items() if now - at > topo.sticky_agent_s]
+    if expired:
+        recent = state.recent.mutate()
+        for caller in expired:
+            del recent[caller]
+        state = replace(state, recent=recent.finish())
     return replace(state, day=day)

@@ -145,6 +145,8 @@ class State:
     waiting: Map[str, frozenset[str]] = field(default_factory=Map)  # tenant -> unanswered calls
     free: frozenset[str] = frozenset()
     legs: Map[str, str] = field(default_factory=Map)
-    recent: Map[str, tuple[str, float]] = field(default_factory=Map)
+    recent: Map[str, tuple[str, float]] = field(
+        default_factory=Map
+    )  # caller -> agent, while sticky
     rr_cursor: int = -1
     day: int = 0

@@ -332,3 +332,19 @@ def test_wrapup_follows_the_service_of_the_call() -> None:
     assert d.state.agents["a1"].status(d.now) is AgentStatus.WRAPUP
     d.wait(30)
     assert d.state.agents["a1"].status(d.now) is AgentStatus.AVAILABLE
+
+
+def test_sticky_memory_is_kept_only_for_the_window() -> None:
+    d = Driver(topo=topology(sticky=60))
+    d.login("a1")
+    uid = d.call(caller="+46709999999")
+    d.deliver(uid, "ANSWER")
+    assert "+46709999999" in d.state.recent
+    d.hangup(uid)
+    d.wait(61)
+    assert "+46709999999" not in d.state.recent
+    plain = Driver()
+    plain.login("a1")
+    other = plain.call()
+    plain.deliver(other, "ANSWER")
+    assert len(plain.state.recent) == 0
