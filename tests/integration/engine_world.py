@@ -13,8 +13,8 @@ from pathlib import Path
 from switchboard.config.loader import parse_config
 from switchboard.config.models import Config
 from switchboard.engine.app import Engine
-from switchboard.sim.config import DialplanConfig, QueueConfig, SimConfig
-from switchboard.sim.control import Simulator
+from switchboard.fakepbx.config import DialplanConfig, QueueConfig, SimConfig
+from switchboard.fakepbx.control import Simulator
 
 SCALE = 10.0  # engine seconds per real second; the simulator runs at 1/SCALE
 

@@ -9,9 +9,9 @@ import signal
 import sys
 from pathlib import Path
 
-from switchboard.sim.config import DialplanConfig, QueueConfig, SimConfig
-from switchboard.sim.control import Simulator
-from switchboard.sim.phones import answers
+from switchboard.fakepbx.config import DialplanConfig, QueueConfig, SimConfig
+from switchboard.fakepbx.control import Simulator
+from switchboard.fakepbx.phones import answers
 from tests.conftest import EXAMPLE
 from tests.integration.engine_world import free_port
 

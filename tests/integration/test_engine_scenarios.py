@@ -6,7 +6,7 @@ import asyncio
 import itertools
 from pathlib import Path
 
-from switchboard.sim.phones import answers, never_answers
+from switchboard.fakepbx.phones import answers, never_answers
 from switchboard.store.sqlite import Store
 from tests.integration.engine_world import SAVSJO, VETLANDA, world
 

@@ -6,16 +6,16 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 
-from switchboard.sim import events as ev
-from switchboard.sim.agi_client import run_agi
-from switchboard.sim.ami_actions import HANDLERS
-from switchboard.sim.ami_server import AmiServer
-from switchboard.sim.calls import CallHandle, Outcome
-from switchboard.sim.config import SimConfig
-from switchboard.sim.dialplan import run_call
-from switchboard.sim.model import Channel, Endpoint
-from switchboard.sim.pbx import Pbx
-from switchboard.sim.phones import PhoneBehaviour
+from switchboard.fakepbx import events as ev
+from switchboard.fakepbx.agi_client import run_agi
+from switchboard.fakepbx.ami_actions import HANDLERS
+from switchboard.fakepbx.ami_server import AmiServer
+from switchboard.fakepbx.calls import CallHandle, Outcome
+from switchboard.fakepbx.config import SimConfig
+from switchboard.fakepbx.dialplan import run_call
+from switchboard.fakepbx.model import Channel, Endpoint
+from switchboard.fakepbx.pbx import Pbx
+from switchboard.fakepbx.phones import PhoneBehaviour
 
 
 class Simulator:

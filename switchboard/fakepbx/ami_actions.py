@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from switchboard.sim import events as ev
-from switchboard.sim.ami_lists import LIST_HANDLERS
-from switchboard.sim.ami_server import Handler, Request, events, ping
-from switchboard.sim.model import Interrupt, Member, Queue
+from switchboard.fakepbx import events as ev
+from switchboard.fakepbx.ami_lists import LIST_HANDLERS
+from switchboard.fakepbx.ami_server import Handler, Request, events, ping
+from switchboard.fakepbx.model import Interrupt, Member, Queue
 
 
 def setvar(req: Request) -> None:

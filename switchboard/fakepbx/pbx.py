@@ -9,10 +9,18 @@ import uuid
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from switchboard.sim import events as ev
-from switchboard.sim.config import SimConfig
-from switchboard.sim.model import Bridge, Channel, Endpoint, Interrupt, Member, Queue, QueueEntry
-from switchboard.sim.wire import Message
+from switchboard.fakepbx import events as ev
+from switchboard.fakepbx.config import SimConfig
+from switchboard.fakepbx.model import (
+    Bridge,
+    Channel,
+    Endpoint,
+    Interrupt,
+    Member,
+    Queue,
+    QueueEntry,
+)
+from switchboard.fakepbx.wire import Message
 
 Listener = Callable[[Message], None]
 

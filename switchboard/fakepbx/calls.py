@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from switchboard.sim.model import Channel
+from switchboard.fakepbx.model import Channel
 
 
 @dataclass(frozen=True)

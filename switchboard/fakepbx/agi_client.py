@@ -7,8 +7,8 @@ import contextlib
 import re
 from typing import Any
 
-from switchboard.sim.model import Channel, Interrupt
-from switchboard.sim.pbx import Pbx
+from switchboard.fakepbx.model import Channel, Interrupt
+from switchboard.fakepbx.pbx import Pbx
 
 _DEAD_OK = {"GET VARIABLE", "GET FULL VARIABLE", "SET VARIABLE", "VERBOSE", "NOOP"}
 _USAGE = (

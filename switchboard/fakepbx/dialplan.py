@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import quote
 
-from switchboard.sim import events as ev
-from switchboard.sim.agi_client import run_agi
-from switchboard.sim.calls import CallHandle, Outcome
-from switchboard.sim.dial import dial
-from switchboard.sim.model import Channel, Interrupt
-from switchboard.sim.pbx import Pbx
+from switchboard.fakepbx import events as ev
+from switchboard.fakepbx.agi_client import run_agi
+from switchboard.fakepbx.calls import CallHandle, Outcome
+from switchboard.fakepbx.dial import dial
+from switchboard.fakepbx.model import Channel, Interrupt
+from switchboard.fakepbx.pbx import Pbx
 
 # Priorities as in the recordings' extensions.conf, so event fields look like a real dialplan.
 P_ROUTE, P_QUEUE, P_REQUEUE = 4, 8, 10

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from switchboard.sim import events as ev
-from switchboard.sim.calls import CallHandle, Outcome
-from switchboard.sim.model import Channel, Endpoint, Interrupt
-from switchboard.sim.pbx import Pbx
-from switchboard.sim.phones import Reaction
+from switchboard.fakepbx import events as ev
+from switchboard.fakepbx.calls import CallHandle, Outcome
+from switchboard.fakepbx.model import Channel, Endpoint, Interrupt
+from switchboard.fakepbx.pbx import Pbx
+from switchboard.fakepbx.phones import Reaction
 
 
 async def dial(pbx: Pbx, caller: Channel, device: str, call: CallHandle) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from switchboard.sim import events as ev
-from switchboard.sim.ami_server import Request
-from switchboard.sim.model import DEVICE_HINT_STATUS, DEVICE_MEMBER_STATUS, Member
-from switchboard.sim.wire import Message, list_item, response
+from switchboard.fakepbx import events as ev
+from switchboard.fakepbx.ami_server import Request
+from switchboard.fakepbx.model import DEVICE_HINT_STATUS, DEVICE_MEMBER_STATUS, Member
+from switchboard.fakepbx.wire import Message, list_item, response
 
 
 def queue_status(req: Request) -> None:

@@ -8,9 +8,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from switchboard.sim import events as ev
-from switchboard.sim.pbx import Pbx
-from switchboard.sim.wire import BANNER, Message, encode, header, read_request, response
+from switchboard.fakepbx import events as ev
+from switchboard.fakepbx.pbx import Pbx
+from switchboard.fakepbx.wire import BANNER, Message, encode, header, read_request, response
 
 
 @dataclass

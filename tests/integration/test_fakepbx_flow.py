@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from switchboard.sim.config import DialplanConfig, Fallback, SimConfig
-from switchboard.sim.control import Simulator
-from switchboard.sim.phones import answers, never_answers
-from tests.integration.test_sim_support import AgiServer, RawAmi, get
+from switchboard.fakepbx.config import DialplanConfig, Fallback, SimConfig
+from switchboard.fakepbx.control import Simulator
+from switchboard.fakepbx.phones import answers, never_answers
+from tests.integration.test_fakepbx_support import AgiServer, RawAmi, get
 
 DID = "4638397000"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from switchboard.sim.model import (
+from switchboard.fakepbx.model import (
     CAUSE_TEXT,
     CHANNEL_STATES,
     DEVICE_HINT_STATUS,
@@ -11,7 +11,7 @@ from switchboard.sim.model import (
     Channel,
     Member,
 )
-from switchboard.sim.wire import Header, Message, event
+from switchboard.fakepbx.wire import Header, Message, event
 
 
 def channel_block(ch: Channel, prefix: str = "") -> list[Header]:

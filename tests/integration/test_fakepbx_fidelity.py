@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from switchboard.sim.config import DialplanConfig, SimConfig
-from switchboard.sim.control import Simulator
-from switchboard.sim.phones import answers, busy, never_answers, stale
-from tests.integration.test_sim_support import (
+from switchboard.fakepbx.config import DialplanConfig, SimConfig
+from switchboard.fakepbx.control import Simulator
+from switchboard.fakepbx.phones import answers, busy, never_answers, stale
+from tests.integration.test_fakepbx_support import (
     AgiServer,
     Msg,
     RawAmi,

@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from enum import Enum
 
-from switchboard.sim.phones import PhoneBehaviour
+from switchboard.fakepbx.phones import PhoneBehaviour
 
 CHANNEL_STATES = {0: "Down", 4: "Ring", 5: "Ringing", 6: "Up"}
 
