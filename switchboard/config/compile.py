@@ -135,6 +135,7 @@ def compile_topology(config: Config, table: RoutingTable | None = None) -> Topol
         for sid, service in tenant.services.items()
     }
     d = config.dispatch
+    zone = config.engine.timezone or next((t.timezone for t in config.tenants.values()), "UTC")
     return Topology(
         agents=agents,
         by_device={a.device: aid for aid, a in agents.items()},
@@ -147,6 +148,13 @@ def compile_topology(config: Config, table: RoutingTable | None = None) -> Topol
         misses_before_pause=d.misses_before_pause,
         wrapup_s=d.wrapup_s,
         sticky_agent_s=d.sticky_agent_s,
+        retry_after_s=d.retry_after_s,
+        numbers={number: tid for number, (tid, _) in table.numbers.items()},
+        main_queue={
+            tid: tenant.services[tenant.main_service].queue for tid, tenant in table.tenants.items()
+        },
+        country_code=config.engine.country_code,
+        zone=ZoneInfo(zone),
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from typing import Annotated, Literal, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 from pydantic import (
@@ -16,7 +15,7 @@ from pydantic import (
 )
 
 from switchboard.config.hours import HoursValue, parse_special_days, parse_week
-from switchboard.config.settings import DispatchSettings, Engine, Model
+from switchboard.config.settings import DispatchSettings, Engine, Model, TimeZone
 from switchboard.core.numbers import is_e164
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
@@ -40,14 +39,6 @@ def _week(value: dict[str, HoursValue]) -> dict[str, HoursValue]:
 
 def _special(value: dict[str, HoursValue]) -> dict[str, HoursValue]:
     parse_special_days(value)
-    return value
-
-
-def _timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r}") from None
     return value
 
 
@@ -183,7 +174,7 @@ class Tenant(Model):
     name: SafeText
     tag: str = Field(pattern=r"^[A-Z0-9ÅÄÖÆØ_-]{1,20}$")
     numbers: tuple[E164, ...] = ()
-    timezone: Annotated[str, AfterValidator(_timezone)] = "Europe/Stockholm"
+    timezone: TimeZone = "Europe/Stockholm"
     language: str = Field(default="sv", pattern=r"^[a-z]{2}$")
     holidays: HolidayCalendar | None = None
     hours: Week

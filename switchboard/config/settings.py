@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
+
+
+def known_timezone(value: str) -> str:
+    """Validator: an IANA time zone this system knows."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}") from None
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(known_timezone)]
 
 
 class Model(BaseModel):
@@ -57,6 +72,7 @@ class StoreSettings(Model):
     """Where call records and agent sessions are kept."""
 
     path: str = "switchboard.db"
+    url: str | None = None  # postgresql://user@host/db instead of the SQLite file
 
 
 class DispatchSettings(Model):
@@ -66,12 +82,16 @@ class DispatchSettings(Model):
     misses_before_pause: int = Field(default=2, ge=1, le=10)
     wrapup_s: int = Field(default=10, ge=0, le=600)
     sticky_agent_s: int = Field(default=0, ge=0, le=86_400)
+    retry_after_s: int = Field(default=30, ge=0, le=3_600)
 
 
 class Engine(Model):
     """Where the engine listens and what it connects to."""
 
     country_code: str = Field(default="46", pattern=r"^[1-9][0-9]{0,2}$")
+    timezone: TimeZone | None = (
+        None  # daily counters reset at its midnight (default: first tenant's)
+    )
     agi: AgiSettings = AgiSettings()
     ami: AmiSettings = AmiSettings()
     mqtt: MqttSettings = MqttSettings()

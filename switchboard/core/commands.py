@@ -11,6 +11,7 @@ from switchboard.core.events import (
     DeviceStateChanged,
 )
 from switchboard.core.rules import OverflowRule
+from switchboard.core.state import Call
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,10 @@ class CallRouted:
     caller_num: str
     caller_name: str
     language: str | None = None
+    did: str = ""
+    via: str = (
+        "engine"  # fallback: the engine could not deliver and sent the call to the dialplan's
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +49,7 @@ class CallTurnedAway:
     reason: str
     caller_num: str
     caller_name: str
+    did: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +62,34 @@ class DeliveryReported:
 
 
 @dataclass(frozen=True, slots=True)
+class OfferSent:
+    """Asterisk accepted the offer's Redirect."""
+
+    uniqueid: str
+
+
+@dataclass(frozen=True, slots=True)
 class OfferFailed:
-    """The Setvar/Redirect of an offer was refused (typically: the caller is gone)."""
+    """The offer's Setvar/Redirect did not happen.
+
+    `kind`: `unsent` (no AMI link: never left the engine), `gone` (no such channel: the caller
+    hung up), `refused` (Asterisk said no for another reason) or `unknown` (the link dropped or
+    timed out after sending: it may have run).
+    """
 
     uniqueid: str
     reason: str
+    kind: str = "refused"
+
+
+@dataclass(frozen=True, slots=True)
+class TransferReported:
+    """The dialplan's `transferred` report: its Dial to a transfer target ended with `status`."""
+
+    uniqueid: str
+    status: str
+    transferer: str  # the transferring operator's device (from BLINDTRANSFER or SB_AGENT)
+    target: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,31 +125,44 @@ class Tick:
 class Snapshot:
     """What Asterisk reports after a (re)connect: queue entries, channels, devices, contacts.
 
-    `contacts` None means not asked: every device's registration is then read from its state.
+    `started_at` is when the collection began: anything the engine changed since is newer than
+    the snapshot and wins. `contacts` None means not asked (registration is read from devices).
     """
 
     entries: tuple[CallerJoined, ...]
     channels: tuple[ChannelSeen, ...]
     devices: tuple[DeviceStateChanged, ...]
     contacts: tuple[ContactStatusChanged, ...] | None = None
+    started_at: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class AgentsRestored:
-    """Agent logins and pauses read back from the store at start-up."""
+    """Agent logins and pauses read back from the store at start-up, with today's answered calls."""
 
     sessions: tuple[tuple[str, bool, str | None], ...]  # (agent, logged_in, pause reason)
+    calls_today: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CallsRestored:
+    """Calls the store holds as not ended, read back at start-up (the snapshot then reconciles)."""
+
+    calls: tuple[Call, ...]
 
 
 EngineEvent = (
     CallRouted
     | CallTurnedAway
     | DeliveryReported
+    | OfferSent
     | OfferFailed
+    | TransferReported
     | CallFinished
     | CallbackOffered
     | AgentCommand
     | Tick
     | Snapshot
     | AgentsRestored
+    | CallsRestored
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from switchboard.core.state import Call
+from switchboard.core.state import Agent, AgentStatus, Call
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +18,7 @@ class Offer:
     tenant: str
     tag: str
     queue: str
+    recall: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +39,39 @@ class AgentSession:
 
 
 @dataclass(frozen=True, slots=True)
-class CallEnded:
-    """A call reached its terminal outcome; the record is final."""
+class AgentChanged:
+    """An agent's derived status changed at `at` (for state intervals, MQTT and the wallboard)."""
+
+    agent: Agent
+    status: AgentStatus
+    at: float
+
+
+MILESTONES = (
+    "arrived",  # routed by the engine (or found waiting after a restart)
+    "queued",  # joined a queue
+    "offered",  # an operator was chosen and the delivery sent
+    "answered",  # an operator answered (also a recall or a fallback answer)
+    "missed",  # an offer ended without an answer
+    "transferred",  # an operator passed the caller on
+    "transfer_ended",  # the transfer target answered or did not
+    "overflowed",  # the wait reached another overflow step
+    "updated",  # anything else worth persisting (callback offered, agent leg ended...)
+    "ended",  # the call's one terminal outcome
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CallChanged:
+    """A call reached a milestone; `call` is its whole state after it (persisted every time)."""
 
     call: Call
+    milestone: str
+
+    @property
+    def ended(self) -> bool:
+        """True for the call's final record."""
+        return self.call.outcome is not None
 
 
-Effect = Offer | AgentPaused | AgentSession | CallEnded
+Effect = Offer | AgentPaused | AgentSession | AgentChanged | CallChanged

@@ -58,6 +58,7 @@ class CallerJoined:
     caller_name: str
     position: int
     wait_s: int = 0
+    exten: str | None = None  # QueueCallerJoin's Exten (the dialled number); QueueEntry has none
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +142,20 @@ class ChannelSeen:
     exten: str
     application: str
     bridge: str
+    duration_s: int = 0  # the channel's age: a caller's real wait across Queue() slices
+    caller_num: str = ""
+    caller_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CallTransferred:
+    """`BlindTransfer` (target: the Extension) or `AttendedTransfer` (target: the target channel)."""
+
+    kind: str  # blind | attended
+    result: str  # Success, Fail, Invalid, Not Permitted
+    transferer_channel: str
+    transferee_uniqueid: str
+    target: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +186,7 @@ AmiEvent = (
     | BridgeLeft
     | ChannelHungUp
     | ChannelSeen
+    | CallTransferred
     | AsteriskBooted
     | AsteriskShutdown
 )

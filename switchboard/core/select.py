@@ -1,4 +1,4 @@
-"""Who takes what: eligibility, partner protection and the selection policies."""
+"""Who takes what: eligibility, timed refusals, partner protection and the selection policies."""
 
 from __future__ import annotations
 
@@ -21,14 +21,25 @@ def tier(info: AgentInfo, call: Call, now: float) -> int | None:
     return None
 
 
-def eligible(state: State, info: AgentInfo, call: Call, now: float) -> int | None:
+def eligible(state: State, topo: Topology, info: AgentInfo, call: Call, now: float) -> int | None:
     """The agent's tier for this call if it may be offered the call now, else None."""
-    if info.id in call.refused or not all(s in info.skills for s in call.skills):
+    level = _qualified(state, info, call, now)
+    if level is None or barred(state, topo, info.id, call, now):
         return None
-    level = tier(info, call, now)
-    if level == BORROWED and overdue(state, info.home, now):
-        return None  # partner protection: the lender's own callers come first
     return level
+
+
+def barred(state: State, topo: Topology, agent_id: str, call: Call, now: float) -> bool:
+    """True while a miss bars the agent: until `retry_after_s` or every other one was tried."""
+    missed_at = call.refused.get(agent_id)
+    if missed_at is None or now - missed_at >= topo.retry_after_s:
+        return False
+    return any(
+        aid not in call.refused
+        and _on_duty(state, aid)
+        and _qualified(state, topo.agents[aid], call, now) is not None
+        for aid in _candidates(topo, call, now)
+    )
 
 
 def overdue(state: State, tenant: str, now: float) -> bool:
@@ -40,6 +51,11 @@ def overdue(state: State, tenant: str, now: float) -> bool:
     )
 
 
+def rank(call: Call) -> tuple[float, float, float, str]:
+    """Smaller is served first: highest priority, then the earliest place in the queue."""
+    return (-call.priority, call.waiting_since or 0.0, call.arrived_at, call.id)
+
+
 def pick_agent(state: State, topo: Topology, call: Call, now: float) -> str | None:
     """The best free agent for `call`: tier, sticky agent, language, then the policy."""
     best: tuple[tuple[float, ...], str] | None = None
@@ -47,7 +63,7 @@ def pick_agent(state: State, topo: Topology, call: Call, now: float) -> str | No
         if aid not in state.free:
             continue
         info = topo.agents[aid]
-        level = eligible(state, info, call, now)
+        level = eligible(state, topo, info, call, now)
         if level is None:
             continue
         key = (level, _not_sticky(state, topo, call, aid, now), _no_language(info, call))
@@ -65,10 +81,12 @@ def pick_call(state: State, topo: Topology, agent_id: str, now: float) -> Call |
     for tenant in dict.fromkeys(tenants):
         for cid in state.waiting.get(tenant, frozenset()):
             call = state.calls[cid]
-            if not call.dispatchable or eligible(state, info, call, now) is None:
+            if not call.dispatchable:
                 continue
-            ranked = (-call.priority, call.waiting_since or 0.0, call.arrived_at, call.id)
-            if best is None or ranked < best[0]:
+            ranked = rank(call)
+            if best is not None and ranked >= best[0]:
+                continue
+            if eligible(state, topo, info, call, now) is not None:
                 best = (ranked, call)
     return None if best is None else best[1]
 
@@ -83,6 +101,21 @@ def policy_key(state: State, topo: Topology, info: AgentInfo, call: Call) -> tup
     if topo.selection == "round_robin":
         return ((info.order - state.rr_cursor - 1) % max(len(topo.agents), 1),)
     return (agent.idle_since,)
+
+
+def _qualified(state: State, info: AgentInfo, call: Call, now: float) -> int | None:
+    """Skills, tier and partner protection: what makes an agent right for the call at all."""
+    if not all(s in info.skills for s in call.skills):
+        return None
+    level = tier(info, call, now)
+    if level == BORROWED and overdue(state, info.home, now):
+        return None  # partner protection: the lender's own callers come first
+    return level
+
+
+def _on_duty(state: State, aid: str) -> bool:
+    agent = state.agents[aid]
+    return agent.logged_in and agent.reachable and agent.paused is None
 
 
 def _candidates(topo: Topology, call: Call, now: float) -> Iterable[str]:

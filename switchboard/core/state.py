@@ -34,6 +34,7 @@ class CallPhase(StrEnum):
     WAITING = "waiting"
     OFFERED = "offered"
     CONNECTED = "connected"
+    TRANSFERRED = "transferred"
     ENDED = "ended"
 
 
@@ -46,6 +47,7 @@ class Agent:
     paused: str | None = None
     contact: bool = True
     device: str = "UNKNOWN"
+    device_at: float = 0.0  # when an AMI event last changed `device` (snapshot consistency)
     offer: str | None = None
     offer_at: float = 0.0
     call: str | None = None
@@ -63,7 +65,7 @@ class Agent:
             return AgentStatus.RINGING if ringing else AgentStatus.RESERVED
         if self.call is not None:
             return AgentStatus.ON_CALL
-        if not self.contact or self.device in DEAD_DEVICE:
+        if not self.reachable:
             return AgentStatus.UNREACHABLE
         if self.device in BUSY_DEVICE:
             return AgentStatus.BUSY
@@ -72,6 +74,43 @@ class Agent:
         if now < self.wrapup_until:
             return AgentStatus.WRAPUP
         return AgentStatus.AVAILABLE
+
+    @property
+    def reachable(self) -> bool:
+        """True while the phone is registered and its device is not dead."""
+        return self.contact and self.device not in DEAD_DEVICE
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One offer of the call to an operator, and how it ended."""
+
+    agent: str
+    at: float
+    recall: bool = False
+    delivery: str = "sending"  # sending | sent | unknown (the AMI link dropped mid-send)
+    delivery_at: float = 0.0
+    rang: bool = False  # the phone really rang: DialBegin seen, or NOANSWER/BUSY reported
+    result: str | None = None  # None while pending, else answered, noanswer, busy, ...
+    answered_at: float | None = None
+    ended_at: float | None = None
+
+    @property
+    def talking(self) -> bool:
+        """True while this attempt is an answered conversation that has not ended."""
+        return self.result == "answered" and self.ended_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """An operator passed the call on (blind: REFER; attended: after talking to the target)."""
+
+    at: float
+    by: str | None  # the transferring agent, when the transferer channel is an operator
+    target: str
+    kind: str  # blind | attended
+    result: str | None = None  # None while ringing, else answered, noanswer, busy, ...
+    ended_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,18 +130,43 @@ class Call:
     caller_num: str
     caller_name: str
     arrived_at: float
+    did: str = ""
+    via: str = "engine"  # engine | fallback (the dialplan's static queue rang the operators)
     language: str | None = None
-    waiting_since: float | None = None
+    waiting_since: float | None = None  # first joined a queue: the caller's place
+    wait_from: float | None = None  # the current wait began; None before queueing and while served
     in_queue: bool = False
-    offer: str | None = None
-    offer_at: float = 0.0
-    agent: str | None = None
+    attempts: tuple[Attempt, ...] = ()
+    agent: str | None = None  # the operator the caller is talking to now
+    answered_by: str | None = None  # the first operator who answered
     answered_at: float | None = None
-    refused: frozenset[str] = frozenset()
+    transfers: tuple[Transfer, ...] = ()
+    recall: str | None = None  # an operator whose failed transfer brings the caller back
+    refused: Map[str, float] = field(default_factory=Map)  # operator -> when it missed
+    overflow_step: int = 0  # overflow steps reached so far
     callback_offered: bool = False
     outcome: str | None = None
     ended_at: float | None = None
+    changed_at: float = 0.0
     timeline: tuple[tuple[float, str], ...] = ()
+
+    @property
+    def offer(self) -> str | None:
+        """The operator this call is being offered to right now, if any."""
+        last = self.attempts[-1] if self.attempts else None
+        return last.agent if last is not None and last.result is None else None
+
+    @property
+    def pending(self) -> Attempt | None:
+        """The attempt still waiting for its outcome, if any."""
+        last = self.attempts[-1] if self.attempts else None
+        return last if last is not None and last.result is None else None
+
+    @property
+    def transfer(self) -> Transfer | None:
+        """The last transfer while it is still ringing, if any."""
+        last = self.transfers[-1] if self.transfers else None
+        return last if last is not None and last.result is None else None
 
     @property
     def phase(self) -> CallPhase:
@@ -113,18 +177,28 @@ class Call:
             return CallPhase.CONNECTED
         if self.offer is not None:
             return CallPhase.OFFERED
-        if self.waiting_since is not None:
+        if self.wait_from is not None:
             return CallPhase.WAITING
+        if self.answered_at is not None:
+            last = self.transfers[-1] if self.transfers else None
+            passed_on = last is not None and last.result in (None, "answered")
+            return CallPhase.TRANSFERRED if passed_on else CallPhase.CONNECTED
         return CallPhase.ENTERING
 
     @property
     def dispatchable(self) -> bool:
-        """True when the caller sits in an Asterisk queue with no offer pending."""
-        return self.in_queue and self.offer is None and self.agent is None and self.outcome is None
+        """True when the caller sits in one of the engine's queues with no offer pending."""
+        return (
+            self.in_queue
+            and self.via == "engine"
+            and self.offer is None
+            and self.agent is None
+            and self.outcome is None
+        )
 
     def waited(self, now: float) -> float:
-        """Seconds since the caller first joined a queue (kept across re-queues)."""
-        return 0.0 if self.waiting_since is None else max(0.0, now - self.waiting_since)
+        """Seconds of the current wait (kept across re-queues and restarts, not across a talk)."""
+        return 0.0 if self.wait_from is None else max(0.0, now - self.wait_from)
 
     def open_partners(self, now: float) -> frozenset[str]:
         """Partner tenants whose agents the overflow steps reached so far allow."""
@@ -135,6 +209,10 @@ class Call:
         """The timeline with one more entry."""
         return (*self.timeline, (now, what))
 
+    def with_attempt(self, attempt: Attempt) -> tuple[Attempt, ...]:
+        """The attempts with the last one replaced by `attempt`."""
+        return (*self.attempts[:-1], attempt)
+
 
 @dataclass(frozen=True, slots=True)
 class State:
@@ -144,7 +222,9 @@ class State:
     calls: Map[str, Call] = field(default_factory=Map)
     waiting: Map[str, frozenset[str]] = field(default_factory=Map)  # tenant -> unanswered calls
     free: frozenset[str] = frozenset()
-    legs: Map[str, str] = field(default_factory=Map)
+    recalls: frozenset[str] = frozenset()  # waiting calls with an operator to recall first
+    legs: Map[str, tuple[str, str | None]] = field(default_factory=Map)  # leg -> (call, agent)
+    ended: Map[str, float] = field(default_factory=Map)  # recently ended call ids -> when
     recent: Map[str, tuple[str, float]] = field(
         default_factory=Map
     )  # caller -> agent, while sticky

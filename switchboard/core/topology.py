@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from switchboard.core.rules import OverflowRule, RoutingTable
 
@@ -50,6 +52,21 @@ class Topology:
     misses_before_pause: int
     wrapup_s: int
     sticky_agent_s: int
+    retry_after_s: int = 30
+    fallback_queue: str = "switchboard-fallback"
+    numbers: Mapping[str, str] = field(default_factory=dict)  # E.164 number -> tenant
+    main_queue: Mapping[str, str] = field(default_factory=dict)  # tenant -> its main queue
+    country_code: str = "46"
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+
+    def local_day(self, now: float) -> int:
+        """The engine's local calendar day at `now` (counters reset at its midnight)."""
+        return datetime.fromtimestamp(now, self.zone).toordinal()
+
+    def local_midnight(self, now: float) -> float:
+        """The timestamp of the engine's last local midnight at or before `now`."""
+        local = datetime.fromtimestamp(now, self.zone)
+        return local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
 
     def wrapup_for(self, queue: str) -> int:
         """Wrap-up seconds after a call from `queue` (its service's, tenant's or the default)."""

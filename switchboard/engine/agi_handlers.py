@@ -1,4 +1,5 @@
-"""The dispatcher's FastAGI scripts: `requeue`, `delivered` and `agent` (docs/call-flow.md)."""
+"""The dispatcher's FastAGI scripts: `requeue`, `delivered`, `transferred`, `finished` and
+`agent` (docs/call-flow.md)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from switchboard.asterisk.agi.server import Handler
 from switchboard.asterisk.agi.session import AgiSession
 from switchboard.core import commands as cmd
 from switchboard.core.numbers import normalize
-from switchboard.core.requeue import next_step
+from switchboard.core.requeue import NextStep, next_step
 from switchboard.core.routing import Action, Decision
 from switchboard.core.rules import RoutingTable
+from switchboard.core.topology import device_of_channel
 from switchboard.engine.live import Live
 
 AGENT_ACTIONS = frozenset({"login", "logout", "pause", "unpause"})
@@ -19,10 +21,10 @@ AGENT_ACTIONS = frozenset({"login", "logout", "pause", "unpause"})
 
 def on_routed(
     live: Live, table: Callable[[], RoutingTable]
-) -> Callable[[AgiRequest, Decision], None]:
+) -> Callable[[AgiRequest, Decision, bool], None]:
     """The route hook: a queued call becomes a live call the dispatcher will deliver."""
 
-    def routed(request: AgiRequest, decision: Decision) -> None:
+    def routed(request: AgiRequest, decision: Decision, fallback: bool) -> None:
         caller = request.arg(1) or request.callerid
         caller_num = normalize(caller, table().country_code) or caller
         if decision.tenant is None:
@@ -38,6 +40,7 @@ def on_routed(
                     reason=decision.reason,
                     caller_num=caller_num,
                     caller_name=request.calleridname,
+                    did=request.query.get("did") or request.extension,
                 )
             )
             return
@@ -56,20 +59,34 @@ def on_routed(
                 caller_num=caller_num,
                 caller_name=request.calleridname,
                 language=decision.language,
+                did=request.query.get("did") or request.extension,
+                via="fallback" if fallback else "engine",
             )
         )
 
     return routed
 
 
-def requeue_handler(live: Live, table: Callable[[], RoutingTable], slice_s: int) -> Handler:
-    """Answer a Queue() timeout: keep waiting (SB_WAIT), offer a callback, or go to voicemail."""
+def requeue_handler(
+    live: Live,
+    table: Callable[[], RoutingTable],
+    slice_s: int,
+    deliverable: Callable[[], bool] = lambda: True,
+) -> Handler:
+    """Answer a Queue() timeout: keep waiting (SB_WAIT), offer a callback, or go to voicemail.
+
+    While the engine cannot deliver, waiting on in a memberless queue helps nobody: the answer
+    is the dialplan's static fallback.
+    """
 
     async def requeue(session: AgiSession) -> None:
         uid = _call_id(session.request)
         call = live.state.calls.get(uid)
         step = next_step(call, live.clock(), slice_s)
         session.bind(call_id=uid, tenant=call.tenant if call else None)
+        if step.action == "queue" and not deliverable():
+            step = NextStep("fallback", 0)
+            session.log.warning("agi requeue: cannot deliver, static fallback")
         target = ""
         if step.action == "voicemail" and call is not None:
             tenant = table().tenants.get(call.tenant)
@@ -99,6 +116,27 @@ def delivered_handler(live: Live) -> Handler:
         session.log.info("agi delivered", device=device, status=status)
 
     return delivered
+
+
+def transferred_handler(live: Live) -> Handler:
+    """A transferred caller's Dial to the target ended unanswered: record it, bring it back.
+
+    Query `status=${DIALSTATUS}&target=...`; args: SB_CALLID, BLINDTRANSFER (the transferer's
+    channel, when Asterisk set it), SB_AGENT (the operator it was last delivered to).
+    """
+
+    async def transferred(session: AgiSession) -> None:
+        request = session.request
+        uid = _call_id(request)
+        status = request.query.get("status", "").upper() or "UNKNOWN"
+        target = request.query.get("target", "")
+        transferer = device_of_channel(request.arg(2) or "") or (request.arg(3) or "")
+        session.bind(call_id=uid)
+        live.submit(cmd.TransferReported(uid, status, transferer, target))
+        await session.set_variable("SB_RESULT", "ok")
+        session.log.info("agi transferred", status=status, target=target, transferer=transferer)
+
+    return transferred
 
 
 FINISH_OUTCOMES = frozenset({"callback", "voicemail", "forward", "hangup"})

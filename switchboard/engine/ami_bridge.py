@@ -1,13 +1,20 @@
-"""AMI events into the single writer, and the state snapshot taken after every (re)connect."""
+"""AMI events into the single writer, and the state snapshots that keep it true.
+
+A snapshot is taken after every (re)login of either connection, after Asterisk reports a fresh
+boot, and periodically as an audit (a missed Hangup can then never leave a ghost caller).
+Until one is taken on the current logins the engine cannot deliver (`deliverable` is False)
+and the FastAGI answers send callers to the dialplan's static fallback.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import structlog
 
 from switchboard.asterisk.ami.client import AmiClient
-from switchboard.asterisk.ami.errors import AmiError
+from switchboard.asterisk.ami.errors import AmiActionError, AmiError
 from switchboard.asterisk.ami.message import AmiMessage
 from switchboard.asterisk.ami.translate import Translator
 from switchboard.core import events as ev
@@ -20,19 +27,38 @@ log = structlog.get_logger("switchboard.ami")
 # Reload [S: pjsip_options.c, manager.c]. A PJSIP device without a contact already reads
 # UNAVAILABLE in DeviceStateList (recording 02), and ContactStatus events keep it live.
 SNAPSHOT_ACTIONS = ("QueueStatus", "CoreShowChannels", "DeviceStateList")
+BOOT_WAIT_S = 30.0  # FullyBooted follows the login at once unless Asterisk is still booting
+RETRY_S = 0.5
 
 
 class AmiBridge:
-    """Translates AMI messages for the writer; `on_connect` rebuilds state from Asterisk."""
+    """Translates AMI messages for the writer; takes the snapshots; knows if delivery is possible."""
 
-    def __init__(self, live: Live, client: AmiClient) -> None:
+    def __init__(
+        self,
+        live: Live,
+        client: AmiClient,
+        clock: Callable[[], float],
+        *,
+        boot_wait_s: float = BOOT_WAIT_S,
+        audit_s: float = 60.0,
+    ) -> None:
         self.live = live
         self.client = client
+        self.clock = clock
+        self.boot_wait_s = boot_wait_s
+        self.audit_s = audit_s
         self.translator = Translator()
         self.snapshots = 0
-        self._taking = False
-        self._stale = False
+        self.booted = asyncio.Event()
+        self._epoch: tuple[int, int] | None = None
+        self._lock = asyncio.Lock()
         self._again: asyncio.Task[None] | None = None
+
+    @property
+    def deliverable(self) -> bool:
+        """True when both logins are up and a snapshot was taken on them (offers can be made)."""
+        return self.client.connected and self._epoch == self.client.epoch
 
     def handle(self, msg: AmiMessage) -> None:
         """Event consumer: translate and submit (untranslatable messages are counted, not raised)."""
@@ -40,35 +66,71 @@ class AmiBridge:
         if event is None or isinstance(event, ev.ChannelSeen):
             return
         self.live.submit(event)
-        if isinstance(event, ev.AsteriskBooted) and event.uptime_s == 0:
-            # After a restart the login is accepted before boot ends (recording 14), so a
-            # snapshot taken at login may predate the dialplan and queues: take it again.
-            self._stale = True
-            if not self._taking:
-                self._again = asyncio.create_task(self._retake(), name="ami-resnapshot")
+        if isinstance(event, ev.AsteriskShutdown):
+            self._epoch = None  # going down: deliver nothing until it is back and re-read
+        elif isinstance(event, ev.AsteriskBooted):
+            self.booted.set()
+            if event.uptime_s == 0 and self.client.connected:
+                # After a restart the login is accepted before boot ends (recording 14): what
+                # was read at login may predate the dialplan and queues, so read it again.
+                self._epoch = None
+                self._again = asyncio.create_task(self._quietly(), name="ami-resnapshot")
+
+    def on_disconnect(self) -> None:
+        """The events login is gone: its FullyBooted no longer tells anything."""
+        self.booted.clear()
 
     async def on_connect(self, client: AmiClient) -> None:
-        """Ask Asterisk for queues, channels and devices, and reconcile (FACTS: AMI)."""
-        self._taking = True
+        """Events login made: wait for FullyBooted, then read the state from Asterisk."""
         try:
-            while True:
-                self._stale = False
-                self.live.submit(await self._take(client))
-                if not self._stale:
-                    return
-        finally:
-            self._taking = False
+            await asyncio.wait_for(self.booted.wait(), self.boot_wait_s)
+        except TimeoutError:
+            log.warning("no FullyBooted after login (read permission lacks system?)")
+        await self.refresh()
 
-    async def _retake(self) -> None:
+    async def on_actions_connect(self, client: AmiClient) -> None:
+        """Actions login made again while events stayed up: read the state again."""
+        if client.events.connected and self.booted.is_set():
+            asyncio.get_running_loop().create_task(self._quietly(), name="ami-resnapshot")
+
+    async def audit(self) -> None:
+        """Re-read the state every `audit_s` while connected (supervised background task)."""
+        while True:
+            await asyncio.sleep(self.audit_s)
+            if self.deliverable:
+                await self._quietly()
+
+    async def refresh(self) -> None:
+        """Take one snapshot and hand it to the writer (one at a time)."""
+        async with self._lock:
+            epoch = self.client.epoch
+            snapshot = await self._take()
+            self.live.submit(snapshot)
+            if self.client.epoch == epoch and self.client.connected:
+                self._epoch = epoch
+
+    async def _quietly(self) -> None:
         try:
-            await self.on_connect(self.client)
+            await self.refresh()
         except AmiError as exc:
-            log.warning("snapshot after boot failed", error=str(exc))
+            log.warning("snapshot failed", error=str(exc))
 
-    async def _take(self, client: AmiClient) -> Snapshot:
+    async def _take(self) -> Snapshot:
+        started = self.clock()
+        deadline = asyncio.get_running_loop().time() + self.boot_wait_s
         items: list[ev.AmiEvent] = []
         for action in SNAPSHOT_ACTIONS:
-            for msg in await client.list_action(action):
+            while True:
+                try:
+                    replies = await self.client.list_action(action)
+                    break
+                except AmiActionError as exc:
+                    # Asterisk still booting answers `Invalid/unknown command` (FACTS).
+                    if asyncio.get_running_loop().time() > deadline:
+                        raise
+                    log.info("snapshot action refused, retrying", action=action, error=str(exc))
+                    await asyncio.sleep(RETRY_S)
+            for msg in replies:
                 event = self.translator.translate(msg)
                 if event is not None:
                     items.append(event)
@@ -77,10 +139,11 @@ class AmiBridge:
             channels=tuple(e for e in items if isinstance(e, ev.ChannelSeen)),
             devices=tuple(e for e in items if isinstance(e, ev.DeviceStateChanged)),
             contacts=None,
+            started_at=started,
         )
         self.snapshots += 1
         log.info(
-            "state rebuilt from asterisk",
+            "state read from asterisk",
             waiting=len(snapshot.entries),
             channels=len(snapshot.channels),
             devices=len(snapshot.devices),

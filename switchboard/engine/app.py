@@ -15,19 +15,21 @@ from switchboard.asterisk.ami.client import AmiClient
 from switchboard.asterisk.ami.options import AmiOptions
 from switchboard.config.compile import compile_routing, compile_topology
 from switchboard.config.models import Config
-from switchboard.core.commands import AgentsRestored, Tick
+from switchboard.core.commands import AgentsRestored, CallsRestored, Tick
+from switchboard.core.records import call_of
 from switchboard.engine.agi_handlers import (
     agent_handler,
     delivered_handler,
     finished_handler,
     on_routed,
     requeue_handler,
+    transferred_handler,
 )
 from switchboard.engine.ami_bridge import AmiBridge
 from switchboard.engine.effects import Effects
 from switchboard.engine.live import Live
 from switchboard.engine.supervise import Supervisor
-from switchboard.store.sqlite import Store
+from switchboard.store.store import Store
 
 log = structlog.get_logger("switchboard.engine")
 
@@ -38,23 +40,32 @@ TICK_S = 1.0
 class Engine:
     """One running engine: `await start()`, then `await stop(deadline_s)` (or `run_forever()`)."""
 
+    effects: Effects
+    store: Store
+
     def __init__(
-        self, config: Config, *, clock: Callable[[], float] = time.time, tick_s: float = TICK_S
+        self,
+        config: Config,
+        *,
+        clock: Callable[[], float] = time.time,
+        tick_s: float = TICK_S,
+        audit_s: float = 60.0,
     ) -> None:
         self.config = config
         self.clock = clock
         self.tick_s = tick_s
         self.table = compile_routing(config)
         self.topo = compile_topology(config, self.table)
-        self.store = Store(config.engine.store.path)
         self.supervisor = Supervisor()
         self.live = Live(self.topo, clock, lambda effects: self.effects(effects))
         self.ami = AmiClient(
             AmiOptions.from_settings(config.engine.ami),
             on_connect=lambda client: self.bridge.on_connect(client),
+            on_disconnect=lambda: self.bridge.on_disconnect(),
+            on_actions_connect=lambda client: self.bridge.on_actions_connect(client),
         )
-        self.bridge = AmiBridge(self.live, self.ami)
-        self.effects = Effects(self.ami, self.store, self.live.submit, clock)
+        self.bridge = AmiBridge(self.live, self.ami, clock, audit_s=audit_s)
+        deliverable = lambda: self.bridge.deliverable  # noqa: E731
         self.agi = AgiServer(config.engine.agi)
         self.agi.register(
             "route",
@@ -62,18 +73,28 @@ class Engine:
                 lambda: self.table,
                 on_routed=on_routed(self.live, lambda: self.table),
                 wait_slice_s=WAIT_SLICE_S,
+                deliverable=deliverable,
             ),
         )
-        self.agi.register("requeue", requeue_handler(self.live, lambda: self.table, WAIT_SLICE_S))
+        self.agi.register(
+            "requeue", requeue_handler(self.live, lambda: self.table, WAIT_SLICE_S, deliverable)
+        )
         self.agi.register("delivered", delivered_handler(self.live))
+        self.agi.register("transferred", transferred_handler(self.live))
         self.agi.register("agent", agent_handler(self.live))
         self.agi.register("finished", finished_handler(self.live))
 
     async def start(self) -> None:
-        """Restore agent sessions, start the writer, the ticker, AMI and the FastAGI server."""
-        self.live.submit(AgentsRestored(self.store.load_sessions()))
+        """Open the store and restore from it; start the writer, ticker, AMI and FastAGI."""
+        settings = self.config.engine.store
+        self.store = await asyncio.to_thread(Store, settings.path, settings.url)
+        self.effects = Effects(
+            self.ami, self.store, self.live.submit, lambda: self.topo, self.clock
+        )
+        await self._restore()
         self.supervisor.spawn("live", self.live.run)
         self.supervisor.spawn("ticker", self._tick)
+        self.supervisor.spawn("ami-audit", self.bridge.audit)
         self.ami.subscribe(self.bridge.handle, name="ami-events")
         self.ami.start()
         await self.agi.start()
@@ -81,6 +102,7 @@ class Engine:
             "engine started",
             agi=f"{self.config.engine.agi.host}:{self.agi.port}",
             ami=f"{self.config.engine.ami.host}:{self.config.engine.ami.port}",
+            store=self.store.url.split("@")[-1],
             tenants=len(self.config.tenants),
             agents=len(self.config.agents),
         )
@@ -93,7 +115,9 @@ class Engine:
         await self.live.settled_within(max(0.1, deadline_s - (time.monotonic() - started)))
         await self.ami.close()
         await self.supervisor.stop()
-        self.store.close()
+        left = max(0.5, deadline_s - (time.monotonic() - started))
+        if not await asyncio.to_thread(self.store.close, left):
+            log.error("store: writes left unwritten at stop", pending=self.store.health.pending)
         log.info("engine stopped", took_s=round(time.monotonic() - started, 3))
 
     async def run_forever(self, deadline_s: float = 10.0) -> None:
@@ -108,6 +132,19 @@ class Engine:
             log.info("stop requested")
         finally:
             await self.stop(deadline_s)
+
+    async def _restore(self) -> None:
+        """Logins, pauses, today's counts and live calls from the store (read off the loop)."""
+        now = self.clock()
+        store = self.store
+        sessions = await asyncio.to_thread(store.load_sessions)
+        today = await asyncio.to_thread(store.calls_today, self.topo.local_midnight(now))
+        records = await asyncio.to_thread(store.open_calls)
+        await asyncio.to_thread(store.close_intervals, now)
+        self.live.submit(AgentsRestored(sessions, today))
+        if records:
+            self.live.submit(CallsRestored(tuple(call_of(r, self.topo) for r in records)))
+            log.info("calls restored from the store", calls=len(records))
 
     async def _tick(self) -> None:
         while True:

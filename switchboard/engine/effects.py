@@ -9,13 +9,24 @@ import structlog
 
 from switchboard.asterisk.ami.client import AmiClient
 from switchboard.asterisk.ami.errors import AmiActionError, AmiError, AmiNotConnected
-from switchboard.core.commands import EngineEvent, OfferFailed
-from switchboard.core.effects import AgentPaused, AgentSession, CallEnded, Effect, Offer
-from switchboard.store.sqlite import Store
+from switchboard.core.commands import EngineEvent, OfferFailed, OfferSent
+from switchboard.core.effects import (
+    AgentChanged,
+    AgentPaused,
+    AgentSession,
+    CallChanged,
+    Effect,
+    Offer,
+)
+from switchboard.core.records import record_of
+from switchboard.core.topology import Topology
+from switchboard.store.store import Store
 
 log = structlog.get_logger("switchboard.effects")
 
 DELIVER_CONTEXT = "switchboard-deliver"
+GONE = ("No such channel", "Channel does not exist")  # recording 10b: the caller hung up
+Observer = Callable[[list[Effect]], None]
 
 
 class Effects:
@@ -26,22 +37,30 @@ class Effects:
         ami: AmiClient,
         store: Store,
         submit: Callable[[EngineEvent], None],
+        topo: Callable[[], Topology],
         clock: Callable[[], float],
     ) -> None:
         self.ami = ami
         self.store = store
         self.submit = submit
+        self.topo = topo
         self.clock = clock
         self.tasks: set[asyncio.Task[None]] = set()
+        self.observers: list[Observer] = []
         self.delivered = 0
 
     def __call__(self, effects: list[Effect]) -> None:
-        """Handle effects in order; never raises into the writer."""
+        """Handle effects in order, then tell the observers; never raises into the writer."""
         for effect in effects:
             try:
                 self._one(effect)
             except Exception:
                 log.exception("effect failed", effect=repr(effect)[:300])
+        for observer in self.observers:
+            try:
+                observer(effects)
+            except Exception:
+                log.exception("effect observer failed", observer=repr(observer)[:100])
 
     async def drain(self, within_s: float) -> None:
         """Wait for deliveries under way, at most `within_s`."""
@@ -54,24 +73,28 @@ class Effects:
                 task = asyncio.create_task(self._deliver(effect), name=f"deliver-{effect.uniqueid}")
                 self.tasks.add(task)
                 task.add_done_callback(self.tasks.discard)
+            case CallChanged(call=call, milestone=milestone):
+                self.store.put_call(record_of(call, self.topo()))
+                if milestone == "ended":
+                    log.info(
+                        "call ended",
+                        call_id=call.id,
+                        tenant=call.tenant,
+                        agent=call.answered_by,
+                        outcome=call.outcome,
+                    )
+            case AgentChanged(agent=agent, status=status, at=at):
+                self.store.agent_state(agent.id, status.value, agent.paused, at)
             case AgentSession(agent=agent, logged_in=logged_in, paused=paused):
                 self.store.save_session(agent, logged_in, paused, self.clock())
                 log.info("agent session", agent=agent, logged_in=logged_in, paused=paused)
             case AgentPaused(agent=agent, reason=reason):
                 log.warning("agent paused by the engine", agent=agent, reason=reason)
-            case CallEnded(call=call):
-                self.store.record_call(call)
-                log.info(
-                    "call ended",
-                    call_id=call.id,
-                    tenant=call.tenant,
-                    agent=call.agent,
-                    outcome=call.outcome,
-                )
 
     async def _deliver(self, offer: Offer) -> None:
         """Setvar SB_AGENT, then Redirect to the delivery context (recording 07)."""
         bound = log.bind(call_id=offer.uniqueid, tenant=offer.tenant, agent=offer.agent)
+        exten = "recall" if offer.recall else "s"
         try:
             await self.ami.send_action(
                 "Setvar",
@@ -82,16 +105,23 @@ class Effects:
                 (
                     ("Channel", offer.channel),
                     ("Context", DELIVER_CONTEXT),
-                    ("Exten", "s"),
+                    ("Exten", exten),
                     ("Priority", "1"),
                 ),
             )
-            self.delivered += 1
-            bound.info("offer delivered", device=offer.device)
-        except (AmiActionError, AmiNotConnected) as exc:
-            # Refused or never sent: the caller is still waiting (or gone, recording 10).
-            bound.warning("offer not delivered", error=str(exc))
-            self.submit(OfferFailed(offer.uniqueid, str(exc)))
+        except AmiNotConnected as exc:
+            bound.warning("offer not sent: AMI link down", error=str(exc))
+            self.submit(OfferFailed(offer.uniqueid, str(exc), "unsent"))
+        except AmiActionError as exc:
+            gone = any(text in exc.message for text in GONE)
+            bound.warning("offer refused by Asterisk", error=str(exc), gone=gone)
+            self.submit(OfferFailed(offer.uniqueid, exc.message, "gone" if gone else "refused"))
         except AmiError as exc:
-            # Lost or timed out: it may have run; the engine's offer timeout settles it.
+            # Lost or timed out after sending: it may have run; a report, the next snapshot or
+            # the engine's offer timeout settles it.
             bound.error("offer outcome unknown", error=str(exc))
+            self.submit(OfferFailed(offer.uniqueid, str(exc), "unknown"))
+        else:
+            self.delivered += 1
+            self.submit(OfferSent(offer.uniqueid))
+            bound.info("offer delivered", device=offer.device, recall=offer.recall)

@@ -30,7 +30,7 @@ async def _route(
 ) -> tuple[dict[str, str], list[str], list[tuple[AgiRequest, Decision]]]:
     routed: list[tuple[AgiRequest, Decision]] = []
     handler = route_handler(
-        lambda: table, clock=lambda: now, on_routed=lambda r, d: routed.append((r, d))
+        lambda: table, clock=lambda: now, on_routed=lambda r, d, f: routed.append((r, d))
     )
     channel = FakeChannel()
     async with serving({"route": handler}) as server:
@@ -103,7 +103,7 @@ async def test_caller_from_arg1_gets_caller_priority(table: RoutingTable) -> Non
 
 
 async def test_hook_failure_does_not_break_the_answer(table: RoutingTable) -> None:
-    def broken(request: AgiRequest, decision: Decision) -> None:
+    def broken(request: AgiRequest, decision: Decision, fallback: bool) -> None:
         raise RuntimeError("state layer down")
 
     channel = FakeChannel()

@@ -13,6 +13,8 @@ JOIN = AmiMessage.of(
     ("CallerIDName", "Mallory\\r\\nAction: Originate"),
     ("Uniqueid", "1.0"),
     ("Linkedid", "1.0"),
+    ("Context", "switchboard-inbound"),
+    ("Exten", "4638397000"),
     ("Queue", "vetlanda"),
     ("Position", "1"),
     ("Count", "1"),
@@ -67,11 +69,14 @@ def test_empty_values_are_values_not_missing() -> None:
         ("Event", "CoreShowChannel"),
         ("ActionID", "a-1"),
         ("Channel", "PJSIP/1001-00000002"),
+        ("CallerIDNum", "s"),
+        ("CallerIDName", ""),
         ("Context", "sb-agents"),
         ("Exten", ""),
         ("Uniqueid", "2.2"),
         ("Linkedid", "1.0"),
         ("Application", "AppDial"),
+        ("Duration", "26:00:02"),
         ("BridgeId", ""),
     )
     assert Translator().translate(item) == ChannelSeen(
@@ -82,7 +87,29 @@ def test_empty_values_are_values_not_missing() -> None:
         exten="",
         application="AppDial",
         bridge="",
+        duration_s=26 * 3600 + 2,
+        caller_num="s",
+        caller_name="",
     )
+
+
+def test_channel_age_must_be_hh_mm_ss() -> None:
+    translator = Translator()
+    item = AmiMessage.of(
+        ("Event", "CoreShowChannel"),
+        ("Channel", "PJSIP/1001-00000002"),
+        ("CallerIDNum", "s"),
+        ("CallerIDName", ""),
+        ("Context", "sb-agents"),
+        ("Exten", ""),
+        ("Uniqueid", "2.2"),
+        ("Linkedid", "1.0"),
+        ("Application", "AppDial"),
+        ("Duration", "2 s"),
+        ("BridgeId", ""),
+    )
+    assert translator.translate(item) is None
+    assert translator.errors == {"CoreShowChannel": 1}
 
 
 def test_contact_item_needs_an_aor_in_object_name() -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from switchboard.core.commands import AgentCommand
+from switchboard.core.records import CallRecord
 from switchboard.engine.app import Engine
-from switchboard.store.sqlite import Store
 from tests.e2e.harness import (
     AMI_SECRET,
     FALLBACK_WAIT_S,
@@ -74,12 +74,10 @@ def is_available(engine: Engine, agent: str) -> bool:
     return status(engine, agent) == "available"
 
 
-def records(engine: Engine) -> list[dict[str, object]]:
-    store = Store(engine.config.engine.store.path)
-    try:
-        return store.calls()
-    finally:
-        store.close()
+def records(engine: Engine) -> list[CallRecord]:
+    """The engine's finished call records (its writer flushed first)."""
+    engine.store.flush(5.0)
+    return [r for r in engine.store.records() if r.outcome is not None]
 
 
 def invites_from(operator: Sipp, caller: str) -> list[str]:
@@ -160,7 +158,7 @@ async def test_delivered_to_longest_idle_with_tag(
     assert await exited(caller, 20) == 0
     await until(lambda: records(engine), 10, "the call record")
     [record] = records(engine)
-    assert (record["outcome"], record["agent"], record["queue"]) == (
+    assert (record.outcome, record.answered_by, record.queue) == (
         "answered",
         "bengt",
         "vetlanda-switchboard",
@@ -218,8 +216,8 @@ async def test_overflow_to_the_partner_after_the_step(
     assert await exited(caller, 20) == 0
     await until(lambda: records(engine), 10, "the call record")
     [record] = records(engine)
-    assert (record["outcome"], record["agent"]) == ("answered", "cecilia")
-    answered_at, arrived_at = record["answered_at"], record["arrived_at"]
+    assert (record.outcome, record.answered_by) == ("answered", "cecilia")
+    answered_at, arrived_at = record.answered_at, record.arrived_at
     assert isinstance(answered_at, float)
     assert isinstance(arrived_at, float)
     assert answered_at - arrived_at >= PARTNER_AFTER_S
@@ -232,7 +230,7 @@ async def test_caller_abandons(pbx: Asterisk, engine: Engine, phones: Phones) ->
     assert await exited(caller, 15) == 0
     await until(lambda: records(engine), 10, "the call record")
     [record] = records(engine)
-    assert (record["outcome"], record["tenant"], record["agent"]) == (
+    assert (record.outcome, record.tenant, record.answered_by) == (
         "abandoned",
         "vetlanda",
         None,
@@ -261,7 +259,7 @@ async def test_wait_slices_end_in_a_callback_offer_and_in_voicemail(
         r'Read\("PJSIP/trunk-\w+", "SB_DIGIT,vm-nobodyavail&vm-leavemsg,1,,1,6"\)', text
     )
     assert re.search(r'VoiceMail\("PJSIP/trunk-\w+", "0@switchboard,s"\)', text)
-    records_by_caller = {r["caller_num"]: r["outcome"] for r in records(engine)}
+    records_by_caller = {r.caller_num: r.outcome for r in records(engine)}
     assert records_by_caller.get("+46701000101") == "voicemail"
     call = call_from(engine, "0701000100")
     assert call is not None
@@ -338,7 +336,7 @@ async def test_asterisk_restart_rebuilds_engine_state(
     await until(lambda: not engine.live.state.calls, 10, "the engine to drop the dead calls")
     await until(lambda: status(engine, "asa") == "available", 10, "asa available again")
     assert engine.live.state.agents["asa"].logged_in  # logins survive an Asterisk restart
-    outcomes = {r["caller_num"]: r["outcome"] for r in records(engine)}
+    outcomes = {r.caller_num: r.outcome for r in records(engine)}
     assert outcomes == {"+46701000070": "answered", "+46701000071": "abandoned"}
     for old in (connected, waiting):
         old.proc.terminate()

@@ -11,8 +11,8 @@ from switchboard.asterisk.agi.peer import FakeChannel, header_block, run_session
 from switchboard.config.compile import compile_routing
 from switchboard.config.models import Force
 from switchboard.engine.app import Engine
-from switchboard.store.sqlite import Store
-from tests.integration.engine_world import free_port, world_config
+from tests.integration.engine_world import free_port, world, world_config
+from tests.records import engine_records
 
 
 @pytest.fixture
@@ -35,16 +35,31 @@ async def agi(
     return channel
 
 
-async def test_route_requeue_and_callback_message(engine: Engine) -> None:
+async def test_route_requeue_and_callback_message(tmp_path: Path) -> None:
+    async with world(tmp_path, {"1001": "vetlanda"}) as w:
+        routed = await agi(w.engine, "route?did=4638397000", "070123456")
+        assert routed.variables["SB_ACTION"] == "queue"
+        assert "1795345541.0" in w.engine.live.state.calls
+        again = await agi(w.engine, "requeue?status=TIMEOUT", "1795345541.0")
+        assert (again.variables["SB_ACTION"], again.variables["SB_WAIT"]) == ("queue", "30")
+        done = await agi(w.engine, "finished?outcome=callback", "1795345541.0")
+        assert done.variables["SB_RESULT"] == "ok"
+        [record] = await engine_records(w.engine)
+        assert (record.id, record.outcome, record.via) == ("1795345541.0", "callback", "engine")
+
+
+async def test_without_asterisk_callers_go_to_the_static_fallback_at_once(engine: Engine) -> None:
+    # No AMI: the engine cannot deliver, so a memberless queue would hold the caller for nothing.
     routed = await agi(engine, "route?did=4638397000", "070123456")
-    assert routed.variables["SB_ACTION"] == "queue"
-    assert "1795345541.0" in engine.live.state.calls
+    assert routed.variables["SB_ACTION"] == "fallback"
+    assert routed.variables["SB_TENANT"] == "vetlanda"
+    assert routed.variables["SB_REASON"] == "engine_cannot_deliver"
+    call = engine.live.state.calls["1795345541.0"]
+    assert (call.via, call.did) == ("fallback", "4638397000")
     again = await agi(engine, "requeue?status=TIMEOUT", "1795345541.0")
-    assert (again.variables["SB_ACTION"], again.variables["SB_WAIT"]) == ("queue", "30")
-    done = await agi(engine, "finished?outcome=callback", "1795345541.0")
-    assert done.variables["SB_RESULT"] == "ok"
-    [record] = Store(engine.config.engine.store.path).calls()
-    assert (record["id"], record["outcome"]) == ("1795345541.0", "callback")
+    assert again.variables["SB_ACTION"] == "fallback"
+    [record] = await engine_records(engine)
+    assert (record.via, record.outcome) == ("fallback", None)  # live, recorded on arrival
 
 
 async def test_feature_codes_and_reports(engine: Engine) -> None:
@@ -75,11 +90,7 @@ async def test_calls_turned_away_are_recorded_for_reports(engine: Engine) -> Non
     answer = await agi(engine, "route?did=4638397000", "070123456", uniqueid="1795345541.5")
     assert answer.variables["SB_ACTION"] == "closed"
     await agi(engine, "route?did=4600000000", "070123456", uniqueid="1795345541.6")  # unknown
-    [record] = Store(engine.config.engine.store.path).calls()
-    assert (record["id"], record["tenant"], record["outcome"]) == (
-        "1795345541.5",
-        "vetlanda",
-        "closed",
-    )
-    assert "forced_closed" in str(record["timeline"])
+    [record] = await engine_records(engine)
+    assert (record.id, record.tenant, record.outcome) == ("1795345541.5", "vetlanda", "closed")
+    assert "forced_closed" in str(record.timeline)
     assert "1795345541.5" not in engine.live.state.calls

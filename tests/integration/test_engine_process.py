@@ -53,7 +53,7 @@ async def test_run_routes_delivers_and_stops_on_sigterm(tmp_path: Path) -> None:
         lines: list[dict[str, object]] = []
         try:
             async with asyncio.timeout(15):
-                await read_json_until(proc.stderr, lines, "state rebuilt from asterisk")
+                await read_json_until(proc.stderr, lines, "state read from asterisk")
                 assert await sim.feature_code("1001", "login") == "ok"
                 call = sim.place_call("038397000")
                 await read_json_until(proc.stderr, lines, "agi routed")

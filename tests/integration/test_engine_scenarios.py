@@ -7,8 +7,8 @@ import itertools
 from pathlib import Path
 
 from switchboard.fakepbx.phones import answers, never_answers
-from switchboard.store.sqlite import Store
 from tests.integration.engine_world import SAVSJO, VETLANDA, world
+from tests.records import engine_records
 
 
 async def test_calls_go_to_home_operators_then_to_the_partner(tmp_path: Path) -> None:
@@ -55,7 +55,10 @@ async def test_burst_of_fifty_callers_with_ten_operators(tmp_path: Path) -> None
             intervals.sort()
             for (_, end), (start, _) in itertools.pairwise(intervals):
                 assert start >= end, agent
-        await w.until(lambda: len(Store(w.config.engine.store.path).calls()) == 50)
+        await w.until(lambda: not w.engine.live.state.calls)
+        records = await engine_records(w.engine)
+        assert len(records) == 50
+        assert {r.outcome for r in records} == {"answered"}
 
 
 async def test_operator_who_never_answers_is_skipped_and_paused(tmp_path: Path) -> None:
@@ -95,9 +98,9 @@ async def test_caller_hangs_up_during_the_offer(tmp_path: Path) -> None:
         await asyncio.wait_for(call.ended, 5)
         await w.until(lambda: w.status("op1001") == "available")
         assert w.engine.live.state.agents["op1001"].misses == 0
-        await w.until(lambda: Store(w.config.engine.store.path).calls() != [])
-        [record] = Store(w.config.engine.store.path).calls()
-        assert record["outcome"] == "abandoned"
+        await w.until(lambda: not w.engine.live.state.calls)
+        [record] = await engine_records(w.engine)
+        assert record.outcome == "abandoned"
 
 
 async def test_engine_restarted_with_twenty_callers_waiting(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from switchboard.config.loader import parse_config
 from switchboard.core import commands as cmd
 from switchboard.core import events as ev
 from switchboard.core.apply import Event, apply, initial_state
-from switchboard.core.effects import CallEnded, Effect, Offer
+from switchboard.core.effects import CallChanged, Effect, Offer
 from switchboard.core.state import State
 from switchboard.core.topology import Topology
 
@@ -135,4 +135,8 @@ class Driver:
         self.send(ev.ChannelHungUp("PJSIP/inbound-x", uid, uid, 16))
 
     def ended(self) -> dict[str, str]:
-        return {e.call.id: e.call.outcome or "" for e in self.effects if isinstance(e, CallEnded)}
+        return {
+            e.call.id: e.call.outcome or ""
+            for e in self.effects
+            if isinstance(e, CallChanged) and e.ended
+        }

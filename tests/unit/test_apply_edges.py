@@ -157,9 +157,18 @@ def test_snapshot_sees_a_routed_caller_in_dial_and_one_that_never_joined() -> No
     d.send(
         cmd.Snapshot(entries[:2], seen, (ev.DeviceStateChanged("PJSIP/7777", "INUSE"),), contacts)
     )
-    assert d.state.calls["9.9"].waiting_since == d.now - 7
+    # QueueEntry's Wait restarts at every Queue() slice: the place counts from the arrival
+    assert d.state.calls["9.9"].waiting_since == d.state.calls["9.9"].arrived_at
     assert "8.8" not in d.state.calls
     assert d.offered_to(dialling) == "a1"  # in Dial: its offer stands
     d.send(cmd.Snapshot(entries, seen, (), contacts))
-    # Asterisk says it is back in the queue: the offer is void and it is offered anew
+    # back in the queue per Asterisk, but its Redirect may still be in flight: the offer stands
     assert d.state.calls[dialling].in_queue
+    assert d.offered_to(dialling) == "a1"
+    d.now += 1
+    d.send(cmd.OfferFailed(dialling, "connection lost", "unknown"))
+    assert d.offered_to(dialling) == "a1"  # it may have run
+    d.now += 1
+    d.send(cmd.Snapshot(entries, seen, (), contacts, started_at=d.now))
+    # settled before this collection began and the caller is in the queue: offered anew
+    assert [a.result for a in d.state.calls[dialling].attempts] == ["lost", None]

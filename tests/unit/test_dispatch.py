@@ -179,20 +179,39 @@ def test_redirect_refused_releases_the_agent_and_the_call_waits_on() -> None:
     d.login("a1", "a2")
     uid = d.call()
     first = d.offered_to(uid)
-    d.send(cmd.OfferFailed(uid, "Channel does not exist"))
-    assert d.offered_to(uid) not in (None, first)
+    assert first is not None
+    d.send(cmd.OfferFailed(uid, "Permission denied", "refused"))
+    # not the operator's doing: nobody is barred and nobody counts a miss
+    assert d.state.calls[uid].attempts[0].result == "refused"
+    assert d.offered_to(uid) is not None
+    assert not d.state.calls[uid].refused
+    assert d.state.agents[first].misses == 0
+
+
+def test_redirect_to_a_vanished_channel_ends_the_call() -> None:
+    d = Driver()
+    d.login("a1")
+    uid = d.call()
+    d.send(cmd.OfferFailed(uid, "No such channel", "gone"))
+    assert d.ended() == {uid: "abandoned"}
+    assert status(d, "a1") is AgentStatus.AVAILABLE
+    assert not d.state.waiting.get("alpha")
 
 
 def test_engine_enforces_the_offer_timeout() -> None:
     d = Driver()
-    d.login("a1")
+    d.login("a1", "a2")
     uid = d.call()
+    first = d.offered_to(uid)
     d.wait(20)
-    assert d.offered_to(uid) == "a1"  # Asterisk's own dial timeout (15 s) normally ends it first
+    assert d.offered_to(uid) == first  # Asterisk's own dial timeout (15 s) normally ends it first
     d.wait(1)
-    assert d.offered_to(uid) is None
-    assert d.state.agents["a1"].misses == 1
-    assert "a1" in d.state.calls[uid].refused
+    assert d.state.calls[uid].attempts[0].result == "timeout"
+    assert first in d.state.calls[uid].refused
+    assert d.offered_to(uid) not in (None, first)
+    # the phone never rang (no DialBegin): not a miss towards the no-answer pause
+    assert first is not None
+    assert d.state.agents[first].misses == 0
 
 
 def test_pause_and_logout_by_command() -> None:

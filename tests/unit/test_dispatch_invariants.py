@@ -11,7 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from switchboard.core import commands as cmd
 from switchboard.core import events as ev
 from switchboard.core.apply import initial_state
-from switchboard.core.effects import CallEnded, Offer
+from switchboard.core.effects import CallChanged, Offer
 from switchboard.core.select import BORROWED, overdue, tier
 from switchboard.core.state import AgentStatus
 from tests.unit.dispatch_fixture import Driver
@@ -111,7 +111,10 @@ class Dispatching(RuleBasedStateMachine):
             assert s.agents[aid].status(now) is AgentStatus.AVAILABLE
             for call in s.calls.values():
                 if call.dispatchable:
-                    assert eligible(s, self.d.topo.agents[aid], call, now) is None, (aid, call.id)
+                    assert eligible(s, self.d.topo, self.d.topo.agents[aid], call, now) is None, (
+                        aid,
+                        call.id,
+                    )
 
     @invariant()
     def free_set_is_exact(self) -> None:
@@ -123,7 +126,7 @@ class Dispatching(RuleBasedStateMachine):
 
     @invariant()
     def each_call_ends_once(self) -> None:
-        ended = Counter(e.call.id for e in self.d.effects if isinstance(e, CallEnded))
+        ended = Counter(e.call.id for e in self.d.effects if isinstance(e, CallChanged) and e.ended)
         assert all(n == 1 for n in ended.values())
         assert not set(ended) & set(self.d.state.calls)
 

@@ -11,8 +11,9 @@ from switchboard.asterisk.agi.session import AgiSession
 from switchboard.core.routing import Action, CallFacts, Decision, decide
 from switchboard.core.rules import RoutingTable
 
-OnRouted = Callable[[AgiRequest, Decision], None]
-"""Called once Asterisk has acknowledged the whole answer (e.g. to register the live call)."""
+OnRouted = Callable[[AgiRequest, Decision, bool], None]
+"""Called once Asterisk has acknowledged the whole answer (e.g. to register the live call);
+the flag is True when a queue decision was turned into the static fallback."""
 
 DEFAULT_WAIT_SLICE_S = 30
 
@@ -23,14 +24,22 @@ def route_handler(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     on_routed: OnRouted | None = None,
     wait_slice_s: int = DEFAULT_WAIT_SLICE_S,
+    deliverable: Callable[[], bool] = lambda: True,
 ) -> Handler:
-    """A handler answering `route?did=...` (docs/call-flow.md) from the table current per call."""
+    """A handler answering `route?did=...` (docs/call-flow.md) from the table current per call.
+
+    While the engine cannot deliver (`deliverable()` False: AMI down or not yet read), a caller
+    for a queue is sent to the dialplan's static fallback at once instead of a memberless queue.
+    """
 
     async def route(session: AgiSession) -> None:
         request = session.request
         decision = decide(call_facts(request), table(), clock())
         session.bind(tenant=decision.tenant)
-        for name, value in answer(request, decision, wait_slice_s):
+        fallback = decision.action is Action.QUEUE and not deliverable()
+        if fallback:
+            session.log.warning("agi route: cannot deliver, static fallback", queue=decision.queue)
+        for name, value in answer(request, decision, wait_slice_s, fallback):
             reply = await session.set_variable(name, value)
             if not reply.ok:
                 session.log.warning("agi route answer refused", variable=name, code=reply.code)
@@ -40,7 +49,7 @@ def route_handler(
         )
         if on_routed is not None:
             try:
-                on_routed(request, decision)
+                on_routed(request, decision, fallback)
             except Exception:
                 session.log.exception("agi on_routed hook failed")
 
@@ -60,12 +69,15 @@ def call_facts(request: AgiRequest) -> CallFacts:
     )
 
 
-def answer(request: AgiRequest, decision: Decision, wait_slice_s: int) -> list[tuple[str, str]]:
+def answer(
+    request: AgiRequest, decision: Decision, wait_slice_s: int, fallback: bool = False
+) -> list[tuple[str, str]]:
     """The SB_* variables to set, SB_ACTION last: a cut-off answer reads as no answer."""
     queued = decision.action is Action.QUEUE
+    action = "fallback" if fallback else decision.action.value
     return [
         ("SB_CALLID", request.uniqueid),
-        ("SB_REASON", decision.reason),
+        ("SB_REASON", "engine_cannot_deliver" if fallback else decision.reason),
         ("SB_TENANT", decision.tenant or ""),
         ("SB_SERVICE", decision.service or ""),
         ("SB_QUEUE", decision.queue or ""),
@@ -74,7 +86,7 @@ def answer(request: AgiRequest, decision: Decision, wait_slice_s: int) -> list[t
         ("SB_WAIT", str(wait_slice(decision, wait_slice_s)) if queued else ""),
         ("SB_ANNOUNCE", decision.announce or ""),
         ("SB_TARGET", decision.target or ""),
-        ("SB_ACTION", decision.action.value),
+        ("SB_ACTION", action),
     ]
 
 

@@ -38,6 +38,7 @@ class AmiClient:
         *,
         on_connect: Callable[[AmiClient], Awaitable[None]] | None = None,
         on_disconnect: Callable[[], None] | None = None,
+        on_actions_connect: Callable[[AmiClient], Awaitable[None]] | None = None,
         queue_size: int = 10_000,
         backoff: Callable[[], Backoff] = Backoff,
         sleep: Sleep = asyncio.sleep,
@@ -59,10 +60,12 @@ class AmiClient:
             sleep=sleep,
             open_connection=open_connection,
         )
+        self._on_actions_connect = on_actions_connect
         self.actions = AmiConnection(
             options,
             name="actions",
             events=False,
+            on_connect=self._actions_connected if on_actions_connect else None,
             backoff=backoff(),
             sleep=sleep,
             open_connection=open_connection,
@@ -125,6 +128,15 @@ class AmiClient:
         # ends the events session and the backoff retries the whole reconnect.
         await self.actions.wait_connected(self.options.connect_timeout + self.options.login_timeout)
         await self._on_connect(self)
+
+    @property
+    def epoch(self) -> tuple[int, int]:
+        """Changes whenever either login is made again (state learnt before may be stale)."""
+        return (self.events.stats.connects, self.actions.stats.connects)
+
+    async def _actions_connected(self) -> None:
+        if self._on_actions_connect is not None:
+            await self._on_actions_connect(self)
 
     def _dispatch(self, msg: AmiMessage) -> None:
         self.stats.events += 1

@@ -17,6 +17,7 @@ from switchboard.core.events import (
     CallerAbandoned,
     CallerJoined,
     CallerLeft,
+    CallTransferred,
     ChannelHungUp,
     ChannelSeen,
     ContactStatusChanged,
@@ -147,6 +148,7 @@ def _caller_join(m: AmiMessage) -> AmiEvent:
         caller_num=_s(m, "CallerIDNum"),
         caller_name=_s(m, "CallerIDName"),
         position=_i(m, "Position"),
+        exten=_s(m, "Exten"),
     )
 
 
@@ -235,6 +237,44 @@ def _channel_item(m: AmiMessage) -> AmiEvent:
         exten=_s(m, "Exten"),
         application=_s(m, "Application"),
         bridge=_s(m, "BridgeId"),  # present but empty when not bridged (17)
+        duration_s=_duration(m, "Duration"),
+        caller_num=_s(m, "CallerIDNum"),
+        caller_name=_s(m, "CallerIDName"),
+    )
+
+
+def _duration(msg: AmiMessage, key: str) -> int:
+    """`HH:MM:SS` (hours may exceed 24) -> seconds (CoreShowChannel Duration, recording 17)."""
+    value = _s(msg, key)
+    parts = value.split(":")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        raise InvalidEvent(f"{msg.event}: {key} is not HH:MM:SS: {value!r}")
+    hours, minutes, seconds = (int(p) for p in parts)
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def _blind_transfer(m: AmiMessage) -> AmiEvent | None:
+    if "TransfereeUniqueid" not in m:
+        return None  # no transferee snapshot (stasis_bridges.c: optional): nothing to follow
+    return CallTransferred(
+        kind="blind",
+        result=_s(m, "Result"),
+        transferer_channel=_s(m, "TransfererChannel"),
+        transferee_uniqueid=_s(m, "TransfereeUniqueid"),
+        target=_s(m, "Extension"),
+    )
+
+
+def _attended_transfer(m: AmiMessage) -> AmiEvent | None:
+    # Transferee and TransferTarget snapshots are optional (stasis_bridges.c attended_transfer_to_ami)
+    if "TransfereeUniqueid" not in m:
+        return None
+    return CallTransferred(
+        kind="attended",
+        result=_s(m, "Result"),
+        transferer_channel=_s(m, "OrigTransfererChannel"),
+        transferee_uniqueid=_s(m, "TransfereeUniqueid"),
+        target=m.get("TransferTargetChannel") or "",
     )
 
 
@@ -265,6 +305,8 @@ _CONVERTERS: dict[str, Callable[[AmiMessage], AmiEvent | None]] = {
     "BridgeLeave": _bridge_leave,
     "Hangup": _hangup,
     "CoreShowChannel": _channel_item,
+    "BlindTransfer": _blind_transfer,
+    "AttendedTransfer": _attended_transfer,
     "FullyBooted": _booted,
     "Shutdown": _shutdown,
 }

@@ -1,0 +1,128 @@
+"""The store: reads at start-up and for reports; every write goes through the writer thread."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, select, update
+
+from switchboard.core.records import CallRecord
+from switchboard.store.database import database_url, migrate, open_engine
+from switchboard.store.rows import record_from
+from switchboard.store.schema import (
+    agent_intervals,
+    agent_sessions,
+    call_offers,
+    call_transfers,
+    calls,
+)
+from switchboard.store.writer import StoreHealth, Writer
+
+
+class Store:
+    """One database; open it with a SQLite path or a URL (`postgresql://...`)."""
+
+    def __init__(self, path: str | Path = "switchboard.db", url: str | None = None) -> None:
+        self.url = database_url(str(path), url)
+        self.engine = open_engine(self.url)
+        self.version = migrate(self.engine)
+        self.writer = Writer(self.engine)
+
+    @property
+    def health(self) -> StoreHealth:
+        """The writer's health: writable, pending writes, failures, latency."""
+        return self.writer.health
+
+    def close(self, within_s: float = 5.0) -> bool:
+        """Write what is queued (at most `within_s`) and close; False if writes were left."""
+        done = self.writer.stop(within_s)
+        self.engine.dispose()
+        return done
+
+    # ---------------------------------------------------------------- writes (never block)
+    def save_session(self, agent: str, logged_in: bool, paused: str | None, now: float) -> None:
+        """Remember an agent's login and pause."""
+        self.writer.put_session(agent, logged_in, paused, now)
+
+    def put_call(self, record: CallRecord) -> None:
+        """Write a call's record as of its latest milestone (idempotent by call id)."""
+        self.writer.put_call(record)
+
+    def agent_state(self, agent: str, status: str, reason: str | None, at: float) -> None:
+        """An agent entered `status` at `at` (closes its previous interval)."""
+        self.writer.put_interval(agent, status, reason, at)
+
+    def flush(self, within_s: float = 5.0) -> bool:
+        """Block until queued writes are committed; False after `within_s`."""
+        return self.writer.flush(within_s)
+
+    # ---------------------------------------------------------------- reads (blocking: not on the loop)
+    def load_sessions(self) -> tuple[tuple[str, bool, str | None], ...]:
+        """Every remembered (agent, logged_in, pause reason)."""
+        query = select(agent_sessions.c.agent, agent_sessions.c.logged_in, agent_sessions.c.paused)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(agent_sessions.c.agent))
+            return tuple((str(a), bool(li), None if p is None else str(p)) for a, li, p in rows)
+
+    def open_calls(self) -> list[CallRecord]:
+        """Calls whose record has no outcome yet (live when the engine stopped)."""
+        return self.records(calls.c.outcome.is_(None))
+
+    def calls_today(self, since: float) -> tuple[tuple[str, int], ...]:
+        """Answered offers per operator since `since` (the local midnight)."""
+        o = call_offers.c
+        query = select(o.agent, o.agent.label("n")).where(o.answered_at >= since).order_by(o.agent)
+        counts: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for agent, _ in conn.execute(query):
+                counts[agent] = counts.get(agent, 0) + 1
+        return tuple(counts.items())
+
+    def close_intervals(self, at: float) -> None:
+        """End every interval left open by an engine that stopped without closing them."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(agent_intervals)
+                .where(agent_intervals.c.ended_at.is_(None))
+                .values(ended_at=at)
+            )
+
+    def records(self, *where: ColumnElement[bool]) -> list[CallRecord]:
+        """Call records matching SQLAlchemy conditions on `calls`, oldest first."""
+        query = select(calls).where(*where).order_by(calls.c.arrived_at, calls.c.id)
+        chosen = select(calls.c.id).where(*where)
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+            offers = _children(
+                conn.execute(
+                    select(call_offers)
+                    .where(call_offers.c.call_id.in_(chosen))
+                    .order_by(call_offers.c.call_id, call_offers.c.seq)
+                )
+            )
+            transfers = _children(
+                conn.execute(
+                    select(call_transfers)
+                    .where(call_transfers.c.call_id.in_(chosen))
+                    .order_by(call_transfers.c.call_id, call_transfers.c.seq)
+                )
+            )
+        return [record_from(r, offers.get(r["id"], []), transfers.get(r["id"], [])) for r in rows]
+
+    def intervals(self, agent: str | None = None) -> list[dict[str, object]]:
+        """Agent state intervals, oldest first (for reports and tests)."""
+        query = select(agent_intervals).order_by(agent_intervals.c.started_at, agent_intervals.c.id)
+        if agent is not None:
+            query = query.where(agent_intervals.c.agent == agent)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def _children(rows: Iterable[Row[Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        mapping = dict(row._mapping)
+        out.setdefault(str(mapping["call_id"]), []).append(mapping)
+    return out

@@ -1,0 +1,217 @@
+"""The store's one writer thread: writes queue up, coalesce, commit in batches, retry forever.
+
+The event loop only appends to in-memory queues; a locked, slow or full database delays the
+records, never routing. A failing store is reported loudly (log, `health`) and retried.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from sqlalchemy import Connection, Engine, delete, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from switchboard.core.records import CallRecord
+from switchboard.store.rows import call_row, offer_rows, transfer_rows
+from switchboard.store.schema import (
+    agent_intervals,
+    agent_sessions,
+    call_offers,
+    call_transfers,
+    calls,
+)
+
+log = structlog.get_logger("switchboard.store")
+
+MAX_INTERVALS = 100_000  # queued agent-state changes kept while the database is unavailable
+RETRY_FIRST_S, RETRY_MAX_S = 0.1, 5.0
+
+
+@dataclass
+class StoreHealth:
+    """What the writer reports: for /readyz, metrics and logs."""
+
+    writable: bool = True
+    failing_since: float | None = None
+    last_error: str | None = None
+    pending: int = 0
+    batches: int = 0
+    writes: int = 0
+    failures: int = 0
+    dropped: int = 0
+    last_write_s: float = 0.0
+    max_write_s: float = 0.0
+
+
+@dataclass
+class _Batch:
+    calls: dict[str, CallRecord] = field(default_factory=dict)
+    sessions: dict[str, tuple[bool, str | None, float]] = field(default_factory=dict)
+    intervals: list[tuple[str, str, str | None, float]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.calls) + len(self.sessions) + len(self.intervals)
+
+    def under(self, newer: _Batch) -> _Batch:
+        """This (failed, older) batch with `newer` work on top of it."""
+        self.calls.update(newer.calls)
+        self.sessions.update(newer.sessions)
+        self.intervals.extend(newer.intervals)
+        return self
+
+
+WriteListener = Callable[[float, int, bool], None]  # (seconds, items, ok)
+
+
+class Writer:
+    """Owns the write connection; `put_*` never block; `flush` waits until everything is written."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.health = StoreHealth()
+        self.listeners: list[WriteListener] = []
+        self._batch = _Batch()
+        self._cond = threading.Condition()
+        self._busy = False
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
+        self._thread.start()
+
+    def put_call(self, record: CallRecord) -> None:
+        """Queue a call record (a newer version of the same call replaces a queued one)."""
+        with self._cond:
+            self._batch.calls[record.id] = record
+            self._wake()
+
+    def put_session(self, agent: str, logged_in: bool, paused: str | None, at: float) -> None:
+        """Queue an agent's login and pause."""
+        with self._cond:
+            self._batch.sessions[agent] = (logged_in, paused, at)
+            self._wake()
+
+    def put_interval(self, agent: str, status: str, reason: str | None, at: float) -> None:
+        """Queue an agent state change: the open interval ends at `at`, a new one starts."""
+        with self._cond:
+            if len(self._batch.intervals) >= MAX_INTERVALS:
+                del self._batch.intervals[0]
+                self.health.dropped += 1
+            self._batch.intervals.append((agent, status, reason, at))
+            self._wake()
+
+    def flush(self, within_s: float) -> bool:
+        """Block until every queued write is committed (True) or `within_s` passed (False)."""
+        deadline = time.monotonic() + within_s
+        with self._cond:
+            while len(self._batch) or self._busy:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+        return True
+
+    def stop(self, within_s: float) -> bool:
+        """Write what is queued (at most `within_s`), then end the thread; False if work was left."""
+        done = self.flush(within_s)
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        self._thread.join(timeout=1.0)
+        return done
+
+    def _wake(self) -> None:
+        self.health.pending = len(self._batch)
+        self._cond.notify_all()
+
+    def _run(self) -> None:
+        delay = RETRY_FIRST_S
+        while True:
+            with self._cond:
+                while not len(self._batch) and not self._stopping:
+                    self._cond.wait()
+                if self._stopping and not len(self._batch):
+                    return
+                batch, self._batch, self._busy = self._batch, _Batch(), True
+            started = time.monotonic()
+            try:
+                with self.engine.begin() as conn:
+                    _write(conn, batch)
+            except Exception as exc:
+                took = time.monotonic() - started
+                self._failed(batch, exc, took)
+                with self._cond:
+                    self._busy = False
+                    self._cond.wait(delay)  # `stop` wakes this early; the batch is retried
+                    if self._stopping and self.health.failing_since is not None:
+                        return
+                delay = min(delay * 2, RETRY_MAX_S)
+                continue
+            delay = RETRY_FIRST_S
+            self._done(len(batch), time.monotonic() - started)
+
+    def _done(self, items: int, took: float) -> None:
+        with self._cond:
+            h = self.health
+            if not h.writable:
+                log.warning(
+                    "store writable again",
+                    failed_for_s=round(time.time() - (h.failing_since or 0), 1),
+                )
+            h.writable, h.failing_since, h.last_error = True, None, None
+            h.batches += 1
+            h.writes += items
+            h.last_write_s = took
+            h.max_write_s = max(h.max_write_s, took)
+            self._busy = False
+            h.pending = len(self._batch)
+            self._cond.notify_all()
+        for listener in self.listeners:
+            listener(took, items, True)
+
+    def _failed(self, batch: _Batch, exc: Exception, took: float) -> None:
+        with self._cond:
+            self._batch = batch.under(self._batch)
+            h = self.health
+            h.failures += 1
+            h.pending = len(self._batch)
+            first = h.writable
+            h.writable, h.last_error = False, f"{type(exc).__name__}: {exc}"[:300]
+            if h.failing_since is None:
+                h.failing_since = time.time()
+        # Loud once per outage, then quieter: every failure is counted in health and metrics.
+        (log.error if first else log.warning)(
+            "store write failed, retrying", error=h.last_error, pending=h.pending
+        )
+        for listener in self.listeners:
+            listener(took, len(batch), False)
+
+
+def _write(conn: Connection, batch: _Batch) -> None:
+    for agent, (logged_in, paused, at) in batch.sessions.items():
+        row = {"agent": agent, "logged_in": logged_in, "paused": paused, "updated_at": at}
+        conn.execute(_upsert(conn, agent_sessions, row, "agent"))
+    for record in batch.calls.values():
+        conn.execute(_upsert(conn, calls, call_row(record), "id"))
+        conn.execute(delete(call_offers).where(call_offers.c.call_id == record.id))
+        conn.execute(delete(call_transfers).where(call_transfers.c.call_id == record.id))
+        if record.attempts:
+            conn.execute(insert(call_offers), offer_rows(record))
+        if record.transfers:
+            conn.execute(insert(call_transfers), transfer_rows(record))
+    for agent, status, reason, at in batch.intervals:
+        open_ = (agent_intervals.c.agent == agent) & agent_intervals.c.ended_at.is_(None)
+        conn.execute(update(agent_intervals).where(open_).values(ended_at=at))
+        conn.execute(
+            insert(agent_intervals).values(agent=agent, status=status, reason=reason, started_at=at)
+        )
+
+
+def _upsert(conn: Connection, table: Any, row: dict[str, Any], key: str) -> Any:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(**row)
+    changes = {k: stmt.excluded[k] for k in row if k != key}
+    return stmt.on_conflict_do_update(index_elements=[key], set_=changes)
