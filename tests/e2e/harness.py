@@ -24,6 +24,8 @@ OPERATOR_SECRET = "e2e-operator-secret"
 RING_S = 5  # dialplan ring time per offer = the test config's dispatch.offer_timeout_s
 MAX_SLICE_S = 5  # longest Queue() slice: how long a dead engine can strand a caller
 FALLBACK_WAIT_S = 6  # how long the static fallback rings the operators
+WRAPUP_S = 1  # the test config's dispatch.wrapup_s, also the fallback queue's wrap-up
+TRANSFER_RING_S = 4  # how long a transfer target rings before the caller comes back
 
 
 def find_asterisk() -> tuple[str | None, str]:
@@ -127,6 +129,8 @@ class Asterisk:
                 f"--ring={RING_S}",
                 f"--max-slice={MAX_SLICE_S}",
                 f"--fallback-wait={FALLBACK_WAIT_S}",
+                f"--fallback-wrapup={WRAPUP_S}",
+                f"--transfer-ring={TRANSFER_RING_S}",
             ],
             check=True,
             timeout=30,
@@ -310,11 +314,13 @@ class Phones:
         else:
             self.registered.pop(endpoint, None)
 
-    def operator(self, endpoint: str, behaviour: str = "answer") -> Sipp:
-        """A registered operator phone that answers, never answers or is busy (sipp UAS)."""
+    def operator(self, endpoint: str, behaviour: str = "answer", **keys: str) -> Sipp:
+        """A registered operator phone (sipp UAS) that answers, never answers, is busy or
+        transfers its first call (`refer`, with key `target`); `keys` are sipp -key values."""
         port = free_port(socket.SOCK_DGRAM)
         self.register(endpoint, port)
-        return self._start(f"op{endpoint}", f"operator-{behaviour}.xml", port, endpoint, [])
+        extra = [arg for key, value in keys.items() for arg in ("-key", key, value)]
+        return self._start(f"op{endpoint}", f"operator-{behaviour}.xml", port, endpoint, extra)
 
     def call(self, number: str, caller: str, hold_ms: int, expect_hangup: bool = False) -> Sipp:
         """A caller on the trunk dialling `number`; holds `hold_ms` after the answer, then BYE.

@@ -36,6 +36,7 @@ from tests.e2e.world import (
     call_from,
     start_engine_process,
 )
+from tests.records import read_records
 
 pytestmark = pytest.mark.e2e
 
@@ -56,6 +57,8 @@ ALLOWED_EVENTS = {
     "DialEnd",
     "BridgeEnter",
     "BridgeLeave",
+    "BlindTransfer",
+    "AttendedTransfer",
     "Hangup",
 }
 
@@ -149,6 +152,7 @@ async def test_delivered_to_longest_idle_with_tag(
         assert await exited(code, 15) == 0, f"feature code from {endpoint}"
         assert code.received("BYE"), "Asterisk ends the feature-code call"
         await until(partial(is_available, engine, agent), 5, f"{agent} logged in")
+    mark = pbx.log_size()
     caller = phones.call(VETLANDA, "0701000020", hold_ms=4_000)
     await until(lambda: invites_from(bengt, "0701000020"), 15, "the INVITE to bengt (1002)")
     [invite] = [m for m in bengt.received("INVITE") if "0701000020" in (m.header("From") or "")]
@@ -162,6 +166,10 @@ async def test_delivered_to_longest_idle_with_tag(
         "answered",
         "bengt",
         "vetlanda-switchboard",
+    )
+    # the operator's channel reported the answer itself (Dial's U option), before the bridge
+    assert re.search(
+        r"AGI\(\"PJSIP/1002-\w+\", \"agi://[^/]+/delivered\?status=ANSWER,", pbx.log_since(mark)
     )
 
 
@@ -314,7 +322,10 @@ async def test_engine_down_and_nobody_there_ends_in_voicemail(
     await until(in_voicemail, FALLBACK_WAIT_S + 20, "the caller to reach voicemail")
     log = pbx.log_since(mark)
     assert "route: AGISTATUS=FAILURE" in log
-    assert re.search(r'Queue\("PJSIP/trunk-\w+", "switchboard-fallback,,,,\d+"\)', log)
+    assert re.search(
+        r'Queue\("PJSIP/trunk-\w+", "switchboard-fallback,b\(switchboard-predial\^s\^1\),,,\d+"\)',
+        log,
+    )
     assert re.search(r'VoiceMail\("PJSIP/trunk-\w+", "0@switchboard,s"\)', log)
     caller.proc.terminate()
 
@@ -385,6 +396,8 @@ async def test_ami_user_is_least_privilege_and_filtered(pbx: Asterisk, phones: P
             "Shutdown",
             "QueueMemberAdded",
             "QueueMemberRemoved",
+            "BlindTransfer",  # the transfer test sees these
+            "AttendedTransfer",
         }
         # nobody pauses a member, and the caller is answered, not abandoned (see the engine tests)
         needed -= {"QueueMemberPause", "QueueCallerAbandon"}
@@ -439,3 +452,80 @@ async def _message(reader: asyncio.StreamReader) -> dict[str, str]:
             continue
         key, _, value = line.partition(": ")
         message.setdefault(key, value)
+
+
+async def test_transfer_to_a_busy_colleague_comes_back_to_the_operator(
+    pbx: Asterisk, engine: Engine, phones: Phones
+) -> None:
+    """Åsa answers and blind-transfers (REFER) to 1002, who is busy: the caller is not cut
+    off but recalled to Åsa (tag and header say so), and it stays one call with the transfer."""
+    asa = phones.operator("1001", "refer", target="1002")
+    colleague = phones.operator("1002", "busy")
+    login(engine, "asa")
+    await until(lambda: is_available(engine, "asa"), 5, "asa available")
+    mark = pbx.log_size()
+    caller = phones.call(VETLANDA, "0701000100", hold_ms=6_000)
+    await until(lambda: len(invites_from(asa, "0701000100")) >= 2, 20, "the recall to asa")
+    first, recall = (m for m in asa.received("INVITE") if "0701000100" in (m.header("From") or ""))
+    assert (first.header("From") or "").startswith('"VETLANDA Åsa Öberg"')
+    assert first.header("X-Switchboard-Recall") is None
+    assert (recall.header("From") or "").startswith('"RECALL VETLANDA Åsa Öberg"')
+    assert recall.header("X-Switchboard-Recall") == "yes"
+    assert recall.header("X-Switchboard-Tenant") == "vetlanda"
+    assert colleague.received("INVITE"), "the colleague was dialled"
+    assert await exited(caller, 20) == 0  # talked to asa again, then hung up itself
+    log = pbx.log_since(mark)
+    assert "transfer to 1002: DIALSTATUS=BUSY" in log
+    assert "Hangup(" not in log.split("transfer to 1002")[1].split("deliver PJSIP")[0]
+    await until(lambda: records(engine), 10, "the call record")
+    [record] = records(engine)
+    assert (record.outcome, record.answered_by) == ("answered", "asa")
+    [transfer] = record.transfers
+    assert (transfer.by, transfer.target, transfer.kind, transfer.result) == (
+        "asa",
+        "1002",
+        "blind",
+        "busy",
+    )
+    assert [(a.agent, a.result, a.recall) for a in record.attempts] == [
+        ("asa", "answered", False),
+        ("asa", "answered", True),
+    ]
+
+
+async def test_engine_killed_during_a_conversation_leaves_a_complete_record(
+    pbx: Asterisk, phones: Phones, tmp_path: Path
+) -> None:
+    """`switchboard run` is killed (SIGKILL) while a caller talks to an operator; the engine
+    started again recovers the call and closes its record when the caller hangs up."""
+    operator = phones.operator("1001")
+    proc = start_engine_process(pbx, tmp_path)
+    try:
+        await until(lambda: _ami_sessions(pbx) >= 2, 15, "the engine's two AMI logins")
+        assert await exited(phones.feature_code("1001", "*21"), 15) == 0
+        caller = phones.call(VETLANDA, "0701000110", hold_ms=8_000)
+        await until(lambda: operator.sent("200"), 15, "the operator to answer")
+        proc.kill()
+        proc.wait(5)
+        proc = start_engine_process(pbx, tmp_path)
+        assert await exited(caller, 20) == 0
+        database = tmp_path / "engine.db"
+
+        def ended() -> list[CallRecord]:
+            return [r for r in read_records(database) if r.outcome is not None]
+
+        await until(ended, 15, "the record closed by the restarted engine")
+        [record] = ended()
+        assert (record.outcome, record.answered_by, record.caller_num) == (
+            "answered",
+            "asa",
+            "+46701000110",
+        )
+        assert record.answered_at is not None
+        assert record.ended_at is not None
+        assert record.ended_at - record.answered_at > 5  # the whole conversation
+        assert "restored" in [what for _, what in record.timeline]
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        proc.wait(5)

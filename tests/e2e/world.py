@@ -16,7 +16,7 @@ from switchboard.config.models import Config
 from switchboard.core.state import Call
 from switchboard.engine.app import Engine
 from tests.conftest import EXAMPLE
-from tests.e2e.harness import AMI_SECRET, RING_S, Asterisk
+from tests.e2e.harness import AMI_SECRET, RING_S, WRAPUP_S, Asterisk
 
 VETLANDA = "4638397000"
 SAVSJO = "4638215000"
@@ -49,7 +49,7 @@ def engine_config_text(pbx: Asterisk, tmp: Path) -> str:
         },
         "store": {"path": str(tmp / "switchboard.db")},
     }
-    doc["dispatch"] = {"offer_timeout_s": RING_S, "misses_before_pause": 2, "wrapup_s": 1}
+    doc["dispatch"] = {"offer_timeout_s": RING_S, "misses_before_pause": 2, "wrapup_s": WRAPUP_S}
     for tenant in doc["tenants"].values():
         tenant.pop("holidays", None)
         tenant["hours"] = {"mon-sun": "00:00-24:00"}
