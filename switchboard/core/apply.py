@@ -32,8 +32,31 @@ def apply(state: State, event: Event, topo: Topology, now: float) -> tuple[State
     """Apply one event at `now`, then offer what can be offered; never raises on unknown ids."""
     effects: list[Effect] = []
     state = _transition(state, event, topo, now, effects)
+    uid = _channel_of(event)
+    if uid is not None and uid in state.calls:
+        state = replace(state, calls=state.calls.set(uid, replace(state.calls[uid], seen_at=now)))
     state, offers = dispatch(state, topo, now)
     return state, effects + offers
+
+
+def _channel_of(event: Event) -> str | None:
+    """The caller channel an event from Asterisk or the dialplan is about, if any."""
+    match event:
+        case (
+            ev.CallerJoined(uniqueid=uid)
+            | ev.CallerLeft(uniqueid=uid)
+            | ev.DialBegan(uniqueid=uid)
+            | ev.DialEnded(uniqueid=uid)
+            | cmd.CallRouted(uniqueid=uid)
+            | cmd.DeliveryReported(uniqueid=uid)
+            | cmd.OfferSent(uniqueid=uid)
+            | cmd.TransferReported(uniqueid=uid)
+            | cmd.CallbackOffered(uniqueid=uid)
+        ):
+            return uid
+        case ev.CallTransferred(transferee_uniqueid=uid):
+            return uid
+    return None
 
 
 def _transition(

@@ -1,8 +1,9 @@
 """Reconcile live state with what Asterisk reports after a (re)connect, and restore from the store.
 
-The snapshot is collected while events keep flowing, so whatever the engine changed after the
-collection began (`Snapshot.started_at`) is newer than the snapshot and is left alone: a caller
-who hung up meanwhile stays ended, one who joined meanwhile stays dispatchable.
+The snapshot is collected while events keep flowing, so whatever Asterisk told the engine about
+a channel after the collection began (`Snapshot.started_at`) is newer than the snapshot and is
+left alone: a caller who hung up meanwhile stays ended, one who joined meanwhile stays
+dispatchable.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def rebuild(
     alive = {c.uniqueid: c for c in snap.channels}
     queued = {e.uniqueid: e for e in snap.entries}
     for call in list(state.calls.values()):
-        if call.changed_at >= fresh:
+        if call.seen_at >= fresh:
             continue
         if call.id not in alive and call.id not in queued:
             gone = replace(call, timeline=call.note(now, "gone:absent_from_asterisk"))
@@ -38,7 +39,7 @@ def rebuild(
             state = put_call(state, replace(call, in_queue=False), now, effects)
     for entry in snap.entries:
         known = state.calls.get(entry.uniqueid)
-        if entry.uniqueid in state.ended or (known is not None and known.changed_at >= fresh):
+        if entry.uniqueid in state.ended or (known is not None and known.seen_at >= fresh):
             continue
         state = _entry(state, topo, entry, alive.get(entry.uniqueid), fresh, now, effects)
     state = _connected(state, topo, alive, fresh, now, effects)

@@ -148,6 +148,7 @@ class Call:
     outcome: str | None = None
     ended_at: float | None = None
     changed_at: float = 0.0
+    seen_at: float = 0.0  # Asterisk or the dialplan last told something about this channel
     timeline: tuple[tuple[float, str], ...] = ()
 
     @property
