@@ -109,6 +109,8 @@ def _transition(
             return put_call(state, offered, now, effects, "updated")
         case cmd.AgentCommand():
             return _agent_command(state, event, now, effects)
+        case cmd.LinkChanged(deliverable=deliverable):
+            return replace(state, deliverable=deliverable)
         case cmd.Tick():
             return tick(state, topo, now, effects)
         case cmd.Snapshot():

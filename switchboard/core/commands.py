@@ -117,6 +117,13 @@ class AgentCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkChanged:
+    """Whether the engine can deliver offers now (AMI logins up and the state read on them)."""
+
+    deliverable: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Tick:
     """Time passed: expire wrap-ups and offers, open overflow steps."""
 
@@ -161,6 +168,7 @@ EngineEvent = (
     | CallFinished
     | CallbackOffered
     | AgentCommand
+    | LinkChanged
     | Tick
     | Snapshot
     | AgentsRestored

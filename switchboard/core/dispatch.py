@@ -20,6 +20,8 @@ from switchboard.core.updates import put_agent, put_call
 def dispatch(state: State, topo: Topology, now: float) -> tuple[State, list[Effect]]:
     """Reserve agents for waiting calls; returns the new state and one Offer per match."""
     effects: list[Effect] = []
+    if not state.deliverable:
+        return state, effects
     state = _recalls(state, topo, now, effects)
     while (pair := next_pair(state, topo, now)) is not None:
         call, agent_id = pair

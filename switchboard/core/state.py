@@ -231,3 +231,4 @@ class State:
     )  # caller -> agent, while sticky
     rr_cursor: int = -1
     day: int = 0
+    deliverable: bool = True  # False while AMI cannot carry offers: nothing is offered

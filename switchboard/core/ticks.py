@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from switchboard.core.effects import Effect
+from switchboard.core.effects import AgentChanged, Effect
 from switchboard.core.offers import dial_result
-from switchboard.core.state import State
+from switchboard.core.state import Agent, AgentStatus, State
 from switchboard.core.topology import Topology
 from switchboard.core.updates import prune_ended, put_agent, put_call, release_offer
 
@@ -21,7 +21,7 @@ def tick(state: State, topo: Topology, now: float, effects: list[Effect]) -> Sta
             agent = replace(agent, calls_today=0)
             state = put_agent(state, agent, now, effects)
         if agent.wrapup_until and agent.wrapup_until <= now and aid not in state.free:
-            state = put_agent(state, replace(agent, wrapup_until=0.0), now, effects)
+            state = _wrapup_ended(state, agent, now, effects)
         if agent.offer is not None and now - agent.offer_at > topo.offer_timeout_s + OFFER_GRACE_S:
             state = _offer_timed_out(state, topo, aid, now, effects)
     state = _overflow_steps(state, now, effects)
@@ -32,6 +32,17 @@ def tick(state: State, topo: Topology, now: float, effects: list[Effect]) -> Sta
             del recent[caller]
         state = replace(state, recent=recent.finish())
     return replace(prune_ended(state, now), day=day)
+
+
+def _wrapup_ended(state: State, agent: Agent, now: float, effects: list[Effect]) -> State:
+    """Clear an expired wrap-up; its end is reported at the moment it ended, not at the tick."""
+    ended_at = agent.wrapup_until
+    cleared = replace(agent, wrapup_until=0.0)
+    state = put_agent(state, cleared, now, effects)
+    if agent.status(ended_at - 1e-6) is AgentStatus.WRAPUP:
+        # status() is derived from the time, so at `now` nothing seems to change: tell it.
+        effects.append(AgentChanged(cleared, cleared.status(now), ended_at))
+    return state
 
 
 def _offer_timed_out(

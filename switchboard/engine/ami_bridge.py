@@ -18,7 +18,7 @@ from switchboard.asterisk.ami.errors import AmiActionError, AmiError
 from switchboard.asterisk.ami.message import AmiMessage
 from switchboard.asterisk.ami.translate import Translator
 from switchboard.core import events as ev
-from switchboard.core.commands import Snapshot
+from switchboard.core.commands import LinkChanged, Snapshot
 from switchboard.engine.live import Live
 
 log = structlog.get_logger("switchboard.ami")
@@ -52,6 +52,7 @@ class AmiBridge:
         self.snapshots = 0
         self.booted = asyncio.Event()
         self._epoch: tuple[int, int] | None = None
+        self._told: bool | None = None
         self._lock = asyncio.Lock()
         self._again: asyncio.Task[None] | None = None
 
@@ -68,17 +69,32 @@ class AmiBridge:
         self.live.submit(event)
         if isinstance(event, ev.AsteriskShutdown):
             self._epoch = None  # going down: deliver nothing until it is back and re-read
+            self.tell()
         elif isinstance(event, ev.AsteriskBooted):
             self.booted.set()
             if event.uptime_s == 0 and self.client.connected:
                 # After a restart the login is accepted before boot ends (recording 14): what
                 # was read at login may predate the dialplan and queues, so read it again.
                 self._epoch = None
+                self.tell()
                 self._again = asyncio.create_task(self._quietly(), name="ami-resnapshot")
+
+    def tell(self) -> None:
+        """Let the core know when `deliverable` flipped (it offers nothing while False)."""
+        now = self.deliverable
+        if now != self._told:
+            self._told = now
+            self.live.submit(LinkChanged(now))
+            log.log(20 if now else 30, "delivery possible" if now else "delivery impossible")
 
     def on_disconnect(self) -> None:
         """The events login is gone: its FullyBooted no longer tells anything."""
         self.booted.clear()
+        self.tell()
+
+    def on_actions_disconnect(self) -> None:
+        """The actions login is gone: offers cannot be sent until it is back and re-read."""
+        self.tell()
 
     async def on_connect(self, client: AmiClient) -> None:
         """Events login made: wait for FullyBooted, then read the state from Asterisk."""
@@ -108,6 +124,7 @@ class AmiBridge:
             self.live.submit(snapshot)
             if self.client.epoch == epoch and self.client.connected:
                 self._epoch = epoch
+            self.tell()
 
     async def _quietly(self) -> None:
         try:

@@ -63,6 +63,7 @@ class Engine:
             on_connect=lambda client: self.bridge.on_connect(client),
             on_disconnect=lambda: self.bridge.on_disconnect(),
             on_actions_connect=lambda client: self.bridge.on_actions_connect(client),
+            on_actions_disconnect=lambda: self.bridge.on_actions_disconnect(),
         )
         self.bridge = AmiBridge(self.live, self.ami, clock, audit_s=audit_s)
         deliverable = lambda: self.bridge.deliverable  # noqa: E731
@@ -91,6 +92,7 @@ class Engine:
         self.effects = Effects(
             self.ami, self.store, self.live.submit, lambda: self.topo, self.clock
         )
+        self.bridge.tell()  # nothing can be delivered before AMI is up and read
         await self._restore()
         self.supervisor.spawn("live", self.live.run)
         self.supervisor.spawn("ticker", self._tick)

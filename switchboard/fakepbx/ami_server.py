@@ -43,6 +43,7 @@ class AmiServer:
         self.sessions: set[AmiSession] = set()
         self.booted = True
         self.boot_at = 0.0
+        self.refuse_until = 0.0  # new connections are closed at once until then
         self._server: asyncio.Server | None = None
         self.port = pbx.config.ami_port
 
@@ -72,6 +73,9 @@ class AmiServer:
         self.sessions.clear()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if asyncio.get_running_loop().time() < self.refuse_until:
+            writer.close()
+            return
         session = AmiSession(self, writer)
         self.sessions.add(session)
         writer.write(BANNER)

@@ -155,6 +155,15 @@ class Simulator:
         """Close every AMI connection abruptly (the engine sees EOF; Asterisk keeps running)."""
         await self._ami().close_sessions()
 
+    async def cut_actions(self, for_s: float) -> None:
+        """Close the events-off (actions) logins and drop new connections for `for_s` real
+        seconds, while the events login keeps flowing (a half-broken AMI link)."""
+        ami = self._ami()
+        for session in list(ami.sessions):
+            if session.logged_in and not session.events:
+                session.close()
+        ami.refuse_until = asyncio.get_running_loop().time() + for_s
+
     # ------------------------------------------------------------------ helpers
     async def _hangup_later(self, call: CallHandle, after_s: float) -> None:
         await self._pbx().sleep(after_s)

@@ -122,3 +122,23 @@ async def test_engine_restarted_with_twenty_callers_waiting(tmp_path: Path) -> N
             w.sim.register(ep, answers(0.2, hangup_after_s=0.5))
         outcomes = await asyncio.wait_for(asyncio.gather(*(c.outcome for c in calls)), 60)
         assert {o.kind for o in outcomes} == {"answered"}
+
+
+async def test_offers_that_cannot_be_sent_blacklist_nobody(tmp_path: Path) -> None:
+    """The actions login is cut for 8 s while three operators finish their calls: once it is
+    back, the three waiting callers are answered (none of the operators was barred)."""
+    agents = {"1001": "vetlanda", "1002": "vetlanda", "1003": "vetlanda"}
+    async with world(tmp_path, agents) as w:
+        await w.login(*agents)
+        for ep in agents:
+            w.sim.set_behaviour(ep, answers(0.2, hangup_after_s=4))
+        talking = [w.sim.place_call(VETLANDA, f"0702000{i:03d}") for i in range(3)]
+        await asyncio.wait_for(asyncio.gather(*(c.outcome for c in talking)), 10)
+        waiting = [w.sim.place_call(VETLANDA, f"0702001{i:03d}") for i in range(3)]
+        await w.until(lambda: sum(c.in_queue for c in w.engine.live.state.calls.values()) == 3)
+        await w.sim.cut_actions(0.8)  # 8 engine seconds at the world's scale
+        await asyncio.wait_for(asyncio.gather(*(c.ended for c in talking)), 10)
+        await w.until(lambda: w.engine.bridge.deliverable, 10)
+        outcomes = await asyncio.wait_for(asyncio.gather(*(c.outcome for c in waiting)), 3)
+        assert {o.kind for o in outcomes} == {"answered"}
+        assert all(a.misses == 0 for a in w.engine.live.state.agents.values())

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from switchboard.core import commands as cmd
 from switchboard.core import events as ev
-from switchboard.core.effects import CallChanged, Offer
+from switchboard.core.effects import AgentChanged, CallChanged, Offer
 from switchboard.core.records import call_of, record_of
 from switchboard.core.state import AgentStatus, CallPhase
 from tests.unit.dispatch_fixture import Driver
@@ -325,3 +325,31 @@ def test_calls_today_reset_at_the_engines_local_midnight() -> None:
 
 def test_offers_carry_the_recall_flag() -> None:
     assert Offer("u", "c", "a", "d", "t", "g", "q").recall is False
+
+
+def test_the_end_of_a_wrapup_is_reported_when_it_ended() -> None:
+    d = Driver()
+    d.login("a1")
+    uid = d.call()
+    d.deliver(uid, "ANSWER")
+    d.hangup(uid)  # wrap-up 10 s from now
+    ended = d.now + 10
+    d.wait(25)  # the tick comes late
+    changes = [e for e in d.effects if isinstance(e, AgentChanged) and e.agent.id == "a1"]
+    assert [(c.status.value, c.at) for c in changes[-2:]] == [
+        ("wrapup", ended - 10),
+        ("available", ended),
+    ]
+
+
+def test_nothing_is_offered_while_the_engine_cannot_deliver() -> None:
+    d = Driver()
+    d.login("a1")
+    d.send(cmd.LinkChanged(False))
+    uid = d.call()
+    assert d.offered_to(uid) is None
+    d.send(cmd.OfferFailed(uid, "not connected", "unsent"))  # a stale failure changes nothing
+    d.wait(5)
+    assert d.offered_to(uid) is None
+    d.send(cmd.LinkChanged(True))
+    assert d.offered_to(uid) == "a1"
