@@ -104,7 +104,7 @@ def figures(
         tenants=tenants,
         operators=operator_figures(chosen, list(intervals), cfg.homes, start, end),
         matrix=answered_by_matrix(chosen, cfg.homes, cfg.price_per_minute),
-        series=series(chosen, cfg.zones, cfg.interval, start, end, lambda rs: _level(rs, cfg)),
+        series=series(chosen, cfg.zones, cfg.interval, start, end, lambda rs: level_of(rs, cfg)),
     )
 
 
@@ -119,7 +119,7 @@ def service_figures(
     waits = sorted(w for r in queued if (w := r.waited_s) is not None)
     answer_waits = [w for r in answered if (w := r.waited_s) is not None]
     talks = [talk_s(r) for r in answered]
-    in_target, level = _level(queued, cfg)
+    in_target, level = level_of(queued, cfg)
     return ServiceFigures(
         tenant=tenant,
         service=service,
@@ -157,7 +157,7 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return values[max(0, math.ceil(q * len(values)) - 1)]
 
 
-def _level(records: Sequence[CallRecord], cfg: Settings) -> tuple[int, float | None]:
+def level_of(records: Sequence[CallRecord], cfg: Settings) -> tuple[int, float | None]:
     """(answered within target, service level) of queued records; short abandons left out."""
     counted = 0
     within = 0
