@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(line, file=sys.stderr)
         print(f"{len(exc.problems)} problem(s) in {exc.filename}", file=sys.stderr)
         return EXIT_CONFIG
-    handler = {"check": _check, "route": _route, "run": _run}[args.command]
+    handler = {"check": _check, "route": _route, "run": _run, "simulate": _simulate}[args.command]
     return handler(config, args)
 
 
@@ -61,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--store", metavar="PATH", help="SQLite database file")
     run.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    _simulate_parser(sub)
     return parser
 
 
@@ -98,6 +99,18 @@ def _host_port(name: str, value: str) -> tuple[str, int]:
     if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
         raise ValueError(f"--{name} wants HOST:PORT, got {value!r}")
     return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def _simulate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from switchboard.whatif.cli import add_arguments
+
+    add_arguments(sub.add_parser("simulate", help="what-if: simulate a scenario through the core"))
+
+
+def _simulate(config: Config, args: argparse.Namespace) -> int:
+    from switchboard.whatif.cli import simulate
+
+    return simulate(config, args)
 
 
 def _check(config: Config, args: argparse.Namespace) -> int:

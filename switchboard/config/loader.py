@@ -36,13 +36,7 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> C
 
 def parse_config(text: str, name: str, environ: Mapping[str, str]) -> Config:
     """Validate YAML `text` (named `name` in messages) with environment overrides applied."""
-    try:
-        doc = YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
-        raise ConfigError(name, [Problem((), f"YAML syntax: {exc.problem}", line)]) from None
-    if not isinstance(doc, CommentedMap):
-        raise ConfigError(name, [Problem((), "the file must be a YAML mapping", 1)])
+    doc = read_document(text, name)
     _apply_env(doc, environ)
     problems: list[Problem] = []
     for key in doc:
@@ -67,6 +61,28 @@ def parse_config(text: str, name: str, environ: Mapping[str, str]) -> Config:
         tenants=tenants,
         agents=agents,
     )
+
+
+def read_document(text: str, name: str) -> CommentedMap:
+    """Parse YAML `text` round-trip (positions kept); raise ConfigError unless it is a mapping."""
+    try:
+        doc = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
+        raise ConfigError(name, [Problem((), f"YAML syntax: {exc.problem}", line)]) from None
+    if not isinstance(doc, CommentedMap):
+        raise ConfigError(name, [Problem((), "the file must be a YAML mapping", 1)])
+    return doc
+
+
+def validate_document(model: type[M], doc: CommentedMap, problems: list[Problem]) -> M | None:
+    """Validate a whole document against `model`, adding each error with its line to `problems`."""
+    return _validate(model, doc, (), doc, problems)
+
+
+def problem_at(doc: CommentedMap, loc: Loc, message: str) -> Problem:
+    """A problem at the line of the deepest node of `loc` in `doc`."""
+    return _at(doc, loc, message)
 
 
 def _validate_each(
