@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 
 from switchboard.fakepbx import events as ev
 from switchboard.fakepbx.calls import CallHandle, Outcome
@@ -12,8 +13,16 @@ from switchboard.fakepbx.pbx import Pbx
 from switchboard.fakepbx.phones import Reaction
 
 
-async def dial(pbx: Pbx, caller: Channel, device: str, call: CallHandle) -> str:
-    """Dial `device` for the dial timeout; returns DIALSTATUS as app_dial sets it."""
+OnAnswer = Callable[[Channel], Awaitable[None]]
+
+
+async def dial(
+    pbx: Pbx, caller: Channel, device: str, call: CallHandle, on_answer: OnAnswer | None = None
+) -> str:
+    """Dial `device` for the dial timeout; returns DIALSTATUS as app_dial sets it.
+
+    `on_answer` runs on the answered operator's channel before the bridge (Dial's U option).
+    """
     ep = pbx.endpoints.get(device.removeprefix("PJSIP/")) if device.startswith("PJSIP/") else None
     if ep is None or ep.contact_uri is None:
         # No contact: chan_pjsip fails the request, so no channel and no Dial events (09a).
@@ -59,6 +68,8 @@ async def dial(pbx: Pbx, caller: Channel, device: str, call: CallHandle) -> str:
         else:  # a ringing leg ends with a CANCEL transaction: its Hangup trails (08a)
             _later(pbx, 0, lambda: pbx.destroy(agent, soft_first=False))
         return _status(pbx, caller, "NOANSWER", call, device)
+    if on_answer is not None:
+        await on_answer(agent)
     await _talk(pbx, caller, agent, ep, call)
     return "ANSWER"
 

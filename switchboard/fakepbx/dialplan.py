@@ -67,12 +67,17 @@ async def _deliver(pbx: Pbx, ch: Channel, call: CallHandle) -> None:
     if tag and not ch.caller_name.startswith(f"{tag} "):
         ch.caller_name = f"{tag} {ch.caller_name}"  # once, even when delivered again
     ch.priority, ch.application = P_DIAL, "Dial"
-    status = await dial(pbx, ch, agent, call)
+    args = [ch.variables.get("SB_CALLID", ""), agent]
+
+    async def answered(leg: Channel) -> None:  # [switchboard-answered], Dial's U option
+        if dp.delivered_script:
+            await run_agi(pbx, leg, f"{dp.delivered_script}?status=ANSWER", args)
+
+    status = await dial(pbx, ch, agent, call, answered)
     if _stop(ch):
         return
-    if dp.delivered_script:
+    if dp.delivered_script and status != "ANSWER":
         ch.priority = P_DELIVERED
-        args = [ch.variables.get("SB_CALLID", ""), agent]
         await _agi(pbx, ch, f"{dp.delivered_script}?status={status}", args)
         if _stop(ch):
             return
