@@ -12,7 +12,6 @@ from switchboard.fakepbx.model import Channel, Endpoint, Interrupt
 from switchboard.fakepbx.pbx import Pbx
 from switchboard.fakepbx.phones import Reaction
 
-
 OnAnswer = Callable[[Channel], Awaitable[None]]
 
 
