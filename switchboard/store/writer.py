@@ -78,6 +78,7 @@ class Writer:
         self._batch = _Batch()
         self._cond = threading.Condition()
         self._busy = False
+        self._inflight = 0  # items of the batch being written (still pending until committed)
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
         self._thread.start()
@@ -124,7 +125,7 @@ class Writer:
         return done
 
     def _wake(self) -> None:
-        self.health.pending = len(self._batch)
+        self.health.pending = len(self._batch) + self._inflight
         self._cond.notify_all()
 
     def _run(self) -> None:
@@ -136,6 +137,7 @@ class Writer:
                 if self._stopping and not len(self._batch):
                     return
                 batch, self._batch, self._busy = self._batch, _Batch(), True
+                self._inflight = len(batch)
             started = time.monotonic()
             try:
                 with self.engine.begin() as conn:
@@ -167,6 +169,7 @@ class Writer:
             h.last_write_s = took
             h.max_write_s = max(h.max_write_s, took)
             self._busy = False
+            self._inflight = 0
             h.pending = len(self._batch)
             self._cond.notify_all()
         for listener in self.listeners:
@@ -175,6 +178,7 @@ class Writer:
     def _failed(self, batch: _Batch, exc: Exception, took: float) -> None:
         with self._cond:
             self._batch = batch.under(self._batch)
+            self._inflight = 0
             h = self.health
             h.failures += 1
             h.pending = len(self._batch)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import sys
 from pathlib import Path
 
 from switchboard.fakepbx.phones import answers, never_answers
@@ -142,3 +143,41 @@ async def test_offers_that_cannot_be_sent_blacklist_nobody(tmp_path: Path) -> No
         outcomes = await asyncio.wait_for(asyncio.gather(*(c.outcome for c in waiting)), 3)
         assert {o.kind for o in outcomes} == {"answered"}
         assert all(a.misses == 0 for a in w.engine.live.state.agents.values())
+
+
+HOLD_LOCK = """
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+async def test_calls_are_routed_and_delivered_while_the_database_is_locked(
+    tmp_path: Path,
+) -> None:
+    agents = {"1001": "vetlanda", "1002": "vetlanda"}
+    async with world(tmp_path, agents) as w:
+        await w.login(*agents)
+        for ep in agents:
+            w.sim.set_behaviour(ep, answers(0.2, hangup_after_s=1))
+        holder = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", HOLD_LOCK, w.config.engine.store.path,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        assert holder.stdout is not None
+        assert holder.stdin is not None
+        assert (await holder.stdout.readline()).strip() == b"locked"
+        calls = [w.sim.place_call(VETLANDA, f"07040000{i:02d}") for i in range(6)]
+        outcomes = await asyncio.wait_for(asyncio.gather(*(c.outcome for c in calls)), 15)
+        assert {o.kind for o in outcomes} == {"answered"}
+        await w.until(lambda: not w.engine.store.health.writable)  # it noticed, and went on
+        holder.stdin.close()
+        await holder.wait()
+        await asyncio.wait_for(asyncio.gather(*(c.ended for c in calls)), 15)
+        await w.until(lambda: not w.engine.live.state.calls)
+        records = await engine_records(w.engine)
+        assert sorted(r.caller_num for r in records) == [f"+467040000{i:02d}" for i in range(6)]
+        assert {r.outcome for r in records} == {"answered"}
+        assert w.engine.store.health.writable
