@@ -34,6 +34,11 @@ class Request:
 Handler = Callable[[Request], None]
 
 
+# Actions of modules that load late in a boot: Asterisk answers them `Invalid/unknown command`
+# until then (app_queue.so, res_manager_devicestate.so).
+BOOTING_UNKNOWN = frozenset({"queuestatus", "queuesummary", "devicestatelist"})
+
+
 class AmiServer:
     """Listens on a TCP port; every logged-in, events-on session receives the broadcast events."""
 
@@ -134,6 +139,8 @@ class AmiSession:
             req.reply("Error", "Permission denied")
             return
         handler = self.server.handlers.get(name)
+        if not self.server.booted and name in BOOTING_UNKNOWN:
+            handler = None  # their modules are not loaded yet (FACTS: login before FullyBooted)
         if handler is None:
             req.reply("Error", f"Invalid/unknown command: {action}. "
                                "Use Action: ListCommands to show available commands.")  # fmt: skip

@@ -181,3 +181,22 @@ async def test_calls_are_routed_and_delivered_while_the_database_is_locked(
         assert sorted(r.caller_num for r in records) == [f"+467040000{i:02d}" for i in range(6)]
         assert {r.outcome for r in records} == {"answered"}
         assert w.engine.store.health.writable
+
+
+async def test_a_login_during_asterisks_boot_waits_for_fully_booted(tmp_path: Path) -> None:
+    """After `core restart now` the engine logs in again before the boot ends: it waits for
+    FullyBooted instead of asking QueueStatus too early and dropping the connection."""
+    async with world(tmp_path, {"1001": "vetlanda"}, restart_boot_s=1.0) as w:
+        await w.login("1001")
+        connects = w.engine.ami.events.stats.connects
+        snapshots = w.engine.bridge.snapshots
+        restart = asyncio.create_task(w.sim.restart())
+        await w.until(lambda: w.engine.ami.events.stats.connects > connects, 5)
+        assert not w.engine.bridge.deliverable  # logged in, but Asterisk is still booting
+        await restart
+        await w.until(lambda: w.engine.bridge.deliverable, 5)
+        assert w.engine.bridge.snapshots > snapshots
+        assert w.engine.ami.events.stats.connects == connects + 1  # no drop and retry
+        w.sim.register("1001", answers(0.2))
+        call = w.sim.place_call(VETLANDA)
+        assert (await asyncio.wait_for(call.outcome, 10)).agent == "PJSIP/1001"
