@@ -95,6 +95,7 @@ class Asterisk:
     ami_port: int = field(default_factory=free_port)
     agi_port: int = field(default_factory=free_port)
     rtp_start: int = field(default_factory=lambda: 20000 + (os.getpid() * 7 % 400) * 100)
+    qualify_s: int = 0  # OPTIONS pings to the operators' phones (0: off)
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -125,7 +126,7 @@ class Asterisk:
                 "--rtp-ports=100",
                 f"--ami-secret={AMI_SECRET}",
                 f"--operator-secret={OPERATOR_SECRET}",
-                "--qualify=0",
+                f"--qualify={self.qualify_s}",
                 f"--ring={RING_S}",
                 f"--max-slice={MAX_SLICE_S}",
                 f"--fallback-wait={FALLBACK_WAIT_S}",

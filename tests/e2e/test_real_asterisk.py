@@ -24,6 +24,7 @@ from tests.e2e.harness import (
     Asterisk,
     Phones,
     Sipp,
+    find_asterisk,
     until,
 )
 from tests.e2e.world import (
@@ -34,6 +35,7 @@ from tests.e2e.world import (
     UNKNOWN,
     VETLANDA,
     call_from,
+    engine_config,
     start_engine_process,
 )
 from tests.records import read_records
@@ -529,3 +531,36 @@ async def test_engine_killed_during_a_conversation_leaves_a_complete_record(
         with contextlib.suppress(ProcessLookupError):
             proc.kill()
         proc.wait(5)
+
+
+async def test_operators_are_reachable_right_after_a_restart(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """With OPTIONS pings on (qualify 30 s), a contact restored after `core restart now` is
+    qualified within about a second (max_initial_qualify_time = 1), not at a random moment
+    within 30 s: the first call after FullyBooted reaches the operator within 2 s."""
+    binary, _ = find_asterisk()
+    assert binary is not None
+    pbx = Asterisk(binary, tmp_path_factory.mktemp("asterisk-qualify"), qualify_s=30)
+    pbx.render()
+    pbx.start()
+    phones = Phones(pbx, tmp_path / "sipp")
+    engine = Engine(engine_config(pbx, tmp_path))
+    try:
+        await engine.start()
+        await engine.ami.wait_ready(10)
+        asa = phones.operator("1001", "qualified")
+        login(engine, "asa")
+        await until(lambda: is_available(engine, "asa"), 10, "asa available (qualified)")
+        await asyncio.to_thread(pbx.restart)
+        booted = time.monotonic()
+        caller = phones.call(VETLANDA, "0701000120", hold_ms=2_000)
+        await until(lambda: invites_from(asa, "0701000120"), 30, "the first call after the restart")
+        took = time.monotonic() - booted
+        print(f"first delivery {took:.2f} s after FullyBooted")
+        assert took < 2.0
+        assert await exited(caller, 20) == 0
+    finally:
+        await engine.stop(5)
+        phones.close()
+        pbx.stop()
