@@ -353,3 +353,31 @@ def test_nothing_is_offered_while_the_engine_cannot_deliver() -> None:
     assert d.offered_to(uid) is None
     d.send(cmd.LinkChanged(True))
     assert d.offered_to(uid) == "a1"
+
+
+def test_an_attended_transfer_is_recorded_and_frees_the_operator() -> None:
+    d = Driver()
+    d.login("a1")
+    uid = d.call()
+    d.deliver(uid, "ANSWER")
+    d.send(
+        ev.CallTransferred("attended", "Success", "PJSIP/1001-00000009", uid, "PJSIP/1004-0000000c")
+    )
+    d.send(ev.ChannelHungUp("PJSIP/1001-00000009", f"leg-{uid}", uid, 16))
+    call = d.state.calls[uid]
+    [t] = call.transfers
+    assert (t.kind, t.by, t.target, t.result) == ("attended", "a1", "b1", "answered")
+    assert call.phase is CallPhase.TRANSFERRED
+    assert status(d, "a1") is AgentStatus.WRAPUP
+    d.hangup(uid)
+    assert d.ended() == {uid: "answered"}
+
+
+def test_a_transfer_asterisk_refused_keeps_the_call_with_its_operator() -> None:
+    d = Driver()
+    d.login("a1")
+    uid = d.call()
+    d.deliver(uid, "ANSWER")
+    d.send(ev.CallTransferred("blind", "Invalid", "PJSIP/1001-00000009", uid, "9999"))
+    call = d.state.calls[uid]
+    assert (call.transfers, call.agent, call.phase) == ((), "a1", CallPhase.CONNECTED)
