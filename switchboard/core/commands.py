@@ -10,6 +10,7 @@ from switchboard.core.events import (
     ContactStatusChanged,
     DeviceStateChanged,
 )
+from switchboard.core.routing import Action, Decision
 from switchboard.core.rules import OverflowRule
 from switchboard.core.state import Call
 
@@ -50,6 +51,51 @@ class CallTurnedAway:
     caller_num: str
     caller_name: str
     did: str = ""
+
+
+def from_decision(
+    decision: Decision,
+    tenant: str,
+    uniqueid: str,
+    channel: str,
+    caller: tuple[str, str],
+    did: str,
+    via: str = "engine",
+) -> CallRouted | CallTurnedAway:
+    """What a route decision makes of the call: a queued call, or one turned away.
+
+    `caller` is (number, name); `tenant` stands in when the decision names none.
+    """
+    caller_num, caller_name = caller
+    if decision.action is not Action.QUEUE or decision.queue is None:
+        return CallTurnedAway(
+            uniqueid=uniqueid,
+            channel=channel,
+            tenant=decision.tenant or tenant,
+            service=decision.service or "",
+            outcome=decision.action.value,
+            reason=decision.reason,
+            caller_num=caller_num,
+            caller_name=caller_name,
+            did=did,
+        )
+    return CallRouted(
+        uniqueid=uniqueid,
+        channel=channel,
+        tenant=decision.tenant or tenant,
+        service=decision.service or "",
+        queue=decision.queue,
+        tag=decision.tag or "",
+        priority=decision.priority,
+        skills=decision.skills,
+        target_answer_s=decision.target_answer_s or 30,
+        overflow=decision.overflow,
+        caller_num=caller_num,
+        caller_name=caller_name,
+        language=decision.language,
+        did=did,
+        via=via,
+    )
 
 
 @dataclass(frozen=True, slots=True)

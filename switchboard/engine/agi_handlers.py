@@ -11,7 +11,7 @@ from switchboard.asterisk.agi.session import AgiSession
 from switchboard.core import commands as cmd
 from switchboard.core.numbers import normalize
 from switchboard.core.requeue import NextStep, next_step
-from switchboard.core.routing import Action, Decision
+from switchboard.core.routing import Decision
 from switchboard.core.rules import RoutingTable
 from switchboard.core.topology import device_of_channel
 from switchboard.engine.live import Live
@@ -29,40 +29,16 @@ def on_routed(
         caller_num = normalize(caller, table().country_code) or caller
         if decision.tenant is None:
             return  # unknown number: no tenant to report it to
-        if decision.action is not Action.QUEUE or decision.queue is None:
-            live.submit(
-                cmd.CallTurnedAway(
-                    uniqueid=request.uniqueid,
-                    channel=request.channel,
-                    tenant=decision.tenant,
-                    service=decision.service or "",
-                    outcome=decision.action.value,
-                    reason=decision.reason,
-                    caller_num=caller_num,
-                    caller_name=request.calleridname,
-                    did=request.query.get("did") or request.extension,
-                )
-            )
-            return
-        live.submit(
-            cmd.CallRouted(
-                uniqueid=request.uniqueid,
-                channel=request.channel,
-                tenant=decision.tenant,
-                service=decision.service or "",
-                queue=decision.queue,
-                tag=decision.tag or "",
-                priority=decision.priority,
-                skills=decision.skills,
-                target_answer_s=decision.target_answer_s or 30,
-                overflow=decision.overflow,
-                caller_num=caller_num,
-                caller_name=request.calleridname,
-                language=decision.language,
-                did=request.query.get("did") or request.extension,
-                via="fallback" if fallback else "engine",
-            )
+        command = cmd.from_decision(
+            decision,
+            decision.tenant,
+            request.uniqueid,
+            request.channel,
+            (caller_num, request.calleridname),
+            request.query.get("did") or request.extension,
+            "fallback" if fallback else "engine",
         )
+        live.submit(command)
 
     return routed
 

@@ -9,7 +9,7 @@ from switchboard.config.models import Config
 from switchboard.core import commands as cmd
 from switchboard.core import events as ev
 from switchboard.core.requeue import next_step
-from switchboard.core.routing import Action, Decision
+from switchboard.core.routing import Decision
 from switchboard.core.state import Call
 from switchboard.whatif.draws import Caller
 from switchboard.whatif.scenario import ScenarioError, Stream
@@ -57,33 +57,8 @@ def route_command(
 ) -> cmd.CallRouted | cmd.CallTurnedAway:
     """What the route AGI handler submits for this decision (engine/agi_handlers.on_routed)."""
     channel = f"SIM/trunk-{caller.id}"
-    if decision.action is not Action.QUEUE or decision.queue is None:
-        return cmd.CallTurnedAway(
-            uniqueid=caller.id,
-            channel=channel,
-            tenant=decision.tenant or caller.tenant,
-            service=decision.service or "",
-            outcome=decision.action.value,
-            reason=decision.reason,
-            caller_num=caller.number,
-            caller_name="",
-            did=plan.dialled,
-        )
-    return cmd.CallRouted(
-        uniqueid=caller.id,
-        channel=channel,
-        tenant=decision.tenant or caller.tenant,
-        service=decision.service or "",
-        queue=decision.queue,
-        tag=decision.tag or "",
-        priority=decision.priority,
-        skills=decision.skills,
-        target_answer_s=decision.target_answer_s or 30,
-        overflow=decision.overflow,
-        caller_num=caller.number,
-        caller_name="",
-        language=decision.language,
-        did=plan.dialled,
+    return cmd.from_decision(
+        decision, caller.tenant, caller.id, channel, (caller.number, ""), plan.dialled
     )
 
 
