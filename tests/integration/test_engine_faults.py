@@ -103,8 +103,10 @@ async def test_engine_killed_with_30_waiting_and_5_talking(tmp_path: Path) -> No
             queue = sim.pbx.queues["vetlanda-switchboard"] if sim.pbx else None
             assert queue is not None
             await sim.wait_until(lambda: len(queue.entries) == 30, 10)
-            # written on arrival, before any of them ended
-            before = await records_when(db, lambda found: len(found) == 35)
+            # written at each milestone, before any of them ended
+            before = await records_when(
+                db, lambda found: sum(r.queued_at is not None for r in found.values()) == 35
+            )
             assert all(r.outcome is None for r in before.values())
             first.send_signal(signal.SIGKILL)
             await first.wait()
