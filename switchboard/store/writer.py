@@ -6,6 +6,7 @@ records, never routing. A failing store is reported loudly (log, `health`) and r
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from sqlalchemy import Connection, Engine, delete, insert, update
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from switchboard.core.records import CallRecord
@@ -30,6 +31,7 @@ log = structlog.get_logger("switchboard.store")
 
 MAX_INTERVALS = 100_000  # queued agent-state changes kept while the database is unavailable
 RETRY_FIRST_S, RETRY_MAX_S = 0.1, 5.0
+GATHER_S = 0.05  # a write waits this long for more: a call's milestones and calls share commits
 
 
 @dataclass
@@ -71,8 +73,10 @@ WriteListener = Callable[[float, int, bool], None]  # (seconds, items, ok)
 class Writer:
     """Owns the write connection; `put_*` never block; `flush` waits until everything is written."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, gather_s: float = GATHER_S) -> None:
         self.engine = engine
+        self.gather_s = gather_s
+        self._hurry = 0  # flushes waiting: write at once
         self.health = StoreHealth()
         self.listeners: list[WriteListener] = []
         self._batch = _Batch()
@@ -108,11 +112,16 @@ class Writer:
         """Block until every queued write is committed (True) or `within_s` passed (False)."""
         deadline = time.monotonic() + within_s
         with self._cond:
-            while len(self._batch) or self._busy:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
+            self._hurry += 1
+            self._cond.notify_all()
+            try:
+                while len(self._batch) or self._busy:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return False
+                    self._cond.wait(left)
+            finally:
+                self._hurry -= 1
         return True
 
     def stop(self, within_s: float) -> bool:
@@ -136,6 +145,12 @@ class Writer:
                     self._cond.wait()
                 if self._stopping and not len(self._batch):
                     return
+                gathered = time.monotonic() + self.gather_s
+                while not self._stopping and not self._hurry:
+                    left = gathered - time.monotonic()
+                    if left <= 0:
+                        break
+                    self._cond.wait(left)
                 batch, self._batch, self._busy = self._batch, _Batch(), True
                 self._inflight = len(batch)
             started = time.monotonic()
@@ -195,27 +210,66 @@ class Writer:
 
 
 def _write(conn: Connection, batch: _Batch) -> None:
-    for agent, (logged_in, paused, at) in batch.sessions.items():
-        row = {"agent": agent, "logged_in": logged_in, "paused": paused, "updated_at": at}
-        conn.execute(_upsert(conn, agent_sessions, row, "agent"))
-    for record in batch.calls.values():
-        conn.execute(_upsert(conn, calls, call_row(record), "id"))
-        conn.execute(delete(call_offers).where(call_offers.c.call_id == record.id))
-        conn.execute(delete(call_transfers).where(call_transfers.c.call_id == record.id))
-        if record.attempts:
-            conn.execute(insert(call_offers), offer_rows(record))
-        if record.transfers:
-            conn.execute(insert(call_transfers), transfer_rows(record))
-    for agent, status, reason, at in batch.intervals:
-        open_ = (agent_intervals.c.agent == agent) & agent_intervals.c.ended_at.is_(None)
-        conn.execute(update(agent_intervals).where(open_).values(ended_at=at))
-        conn.execute(
-            insert(agent_intervals).values(agent=agent, status=status, reason=reason, started_at=at)
-        )
-
-
-def _upsert(conn: Connection, table: Any, row: dict[str, Any], key: str) -> Any:
+    """One transaction for the whole batch, one executemany per statement."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table).values(**row)
-    changes = {k: stmt.excluded[k] for k in row if k != key}
+    if batch.sessions:
+        rows = [
+            {"agent": agent, "logged_in": logged_in, "paused": paused, "updated_at": at}
+            for agent, (logged_in, paused, at) in batch.sessions.items()
+        ]
+        conn.execute(_upsert(dialect, agent_sessions, "agent"), rows)
+    if batch.calls:
+        records = list(batch.calls.values())
+        ids = [r.id for r in records]
+        conn.execute(_upsert(dialect, calls, "id"), [call_row(r) for r in records])
+        conn.execute(delete(call_offers).where(call_offers.c.call_id.in_(ids)))
+        conn.execute(delete(call_transfers).where(call_transfers.c.call_id.in_(ids)))
+        offers = [row for r in records for row in offer_rows(r)]
+        if offers:
+            conn.execute(insert(call_offers), offers)
+        transfers = [row for r in records for row in transfer_rows(r)]
+        if transfers:
+            conn.execute(insert(call_transfers), transfers)
+    if batch.intervals:
+        closing, opening = _intervals(batch.intervals)
+        conn.execute(_CLOSE, closing)
+        conn.execute(insert(agent_intervals), opening)
+
+
+_CLOSE = (
+    update(agent_intervals)
+    .where(agent_intervals.c.agent == bindparam("who"), agent_intervals.c.ended_at.is_(None))
+    .values(ended_at=bindparam("at"))
+)
+
+
+def _intervals(
+    changes: list[tuple[str, str, str | None, float]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The open interval of each agent to close, and the new rows (each ends where the next of
+    its agent starts; the last stays open)."""
+    closing: dict[str, dict[str, Any]] = {}
+    opening: list[dict[str, Any]] = []
+    last: dict[str, dict[str, Any]] = {}
+    for agent, status, reason, at in changes:
+        closing.setdefault(agent, {"who": agent, "at": at})
+        if agent in last:
+            last[agent]["ended_at"] = at
+        row = {
+            "agent": agent,
+            "status": status,
+            "reason": reason,
+            "started_at": at,
+            "ended_at": None,
+        }
+        opening.append(row)
+        last[agent] = row
+    return list(closing.values()), opening
+
+
+@functools.cache
+def _upsert(dialect: Any, table: Table, key: str) -> Any:
+    """INSERT ... ON CONFLICT (key) DO UPDATE every other column: built once per table."""
+    stmt = dialect.insert(table)
+    changes = {c.name: stmt.excluded[c.name] for c in table.columns if c.name != key}
     return stmt.on_conflict_do_update(index_elements=[key], set_=changes)
