@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import structlog
 
+from switchboard.asterisk.ami.fields import InvalidEvent, duration, flag, integer, text
 from switchboard.asterisk.ami.message import AmiMessage
 from switchboard.core.events import (
     AmiEvent,
@@ -29,10 +30,6 @@ from switchboard.core.events import (
 )
 
 log = structlog.get_logger(__name__)
-
-
-class InvalidEvent(ValueError):
-    """A needed field is missing or unparsable; the message is rejected, never defaulted."""
 
 
 class Translator:
@@ -70,116 +67,96 @@ class Translator:
         return sum(self.errors.values())
 
 
-def _s(msg: AmiMessage, key: str) -> str:
-    value = msg.get(key)
-    if value is None:
-        raise InvalidEvent(f"{msg.event}: missing {key}")
-    return value
-
-
-def _i(msg: AmiMessage, key: str) -> int:
-    value = _s(msg, key)
-    try:
-        return int(value)
-    except ValueError:
-        raise InvalidEvent(f"{msg.event}: {key} is not an integer: {value!r}") from None
-
-
-def _flag(msg: AmiMessage, key: str, true: str, false: str) -> bool:
-    value = _s(msg, key)
-    if value not in (true, false):
-        raise InvalidEvent(f"{msg.event}: {key} is neither {true} nor {false}: {value!r}")
-    return value == true
-
-
 def _device_state(m: AmiMessage) -> AmiEvent:
-    return DeviceStateChanged(device=_s(m, "Device"), state=_s(m, "State"))
+    return DeviceStateChanged(device=text(m, "Device"), state=text(m, "State"))
 
 
 def _contact_status(m: AmiMessage) -> AmiEvent:
-    return ContactStatusChanged(aor=_s(m, "AOR"), uri=_s(m, "URI"), status=_s(m, "ContactStatus"))
+    return ContactStatusChanged(
+        aor=text(m, "AOR"), uri=text(m, "URI"), status=text(m, "ContactStatus")
+    )
 
 
 def _contact_item(m: AmiMessage) -> AmiEvent:
     # ContactList items carry no AOR field; the contact id is "<aor>;@<hash>"
     # (res_pjsip/location.c ast_sip_location_create_contact; recording 02 `1001;@a781...`).
-    aor, sep, _ = _s(m, "ObjectName").partition(";@")
+    aor, sep, _ = text(m, "ObjectName").partition(";@")
     if not sep or not aor:
         raise InvalidEvent(
             f"ContactList: ObjectName is not '<aor>;@<hash>': {m.get('ObjectName')!r}"
         )
-    return ContactStatusChanged(aor=aor, uri=_s(m, "Uri"), status=_s(m, "Status"))
+    return ContactStatusChanged(aor=aor, uri=text(m, "Uri"), status=text(m, "Status"))
 
 
 def _member(m: AmiMessage) -> AmiEvent:
     return QueueMemberChanged(
-        queue=_s(m, "Queue"),
-        interface=_s(m, "Interface"),
-        name=_s(m, "MemberName"),
-        paused=_flag(m, "Paused", "1", "0"),
-        reason=_s(m, "PausedReason"),
-        status=_i(m, "Status"),
+        queue=text(m, "Queue"),
+        interface=text(m, "Interface"),
+        name=text(m, "MemberName"),
+        paused=flag(m, "Paused", "1", "0"),
+        reason=text(m, "PausedReason"),
+        status=integer(m, "Status"),
     )
 
 
 def _member_item(m: AmiMessage) -> AmiEvent:
     # The QueueStatus item names the fields Location/Name, the events Interface/MemberName (02).
     return QueueMemberChanged(
-        queue=_s(m, "Queue"),
-        interface=_s(m, "Location"),
-        name=_s(m, "Name"),
-        paused=_flag(m, "Paused", "1", "0"),
-        reason=_s(m, "PausedReason"),
-        status=_i(m, "Status"),
+        queue=text(m, "Queue"),
+        interface=text(m, "Location"),
+        name=text(m, "Name"),
+        paused=flag(m, "Paused", "1", "0"),
+        reason=text(m, "PausedReason"),
+        status=integer(m, "Status"),
     )
 
 
 def _member_removed(m: AmiMessage) -> AmiEvent:
-    return QueueMemberRemoved(queue=_s(m, "Queue"), interface=_s(m, "Interface"))
+    return QueueMemberRemoved(queue=text(m, "Queue"), interface=text(m, "Interface"))
 
 
 def _caller_join(m: AmiMessage) -> AmiEvent:
     # CallerIDName stays C-escaped as sent (a CR arrives as the two characters "\r", FACTS).
     return CallerJoined(
-        queue=_s(m, "Queue"),
-        channel=_s(m, "Channel"),
-        uniqueid=_s(m, "Uniqueid"),
-        linkedid=_s(m, "Linkedid"),
-        caller_num=_s(m, "CallerIDNum"),
-        caller_name=_s(m, "CallerIDName"),
-        position=_i(m, "Position"),
-        exten=_s(m, "Exten"),
+        queue=text(m, "Queue"),
+        channel=text(m, "Channel"),
+        uniqueid=text(m, "Uniqueid"),
+        linkedid=text(m, "Linkedid"),
+        caller_num=text(m, "CallerIDNum"),
+        caller_name=text(m, "CallerIDName"),
+        position=integer(m, "Position"),
+        exten=text(m, "Exten"),
     )
 
 
 def _queue_entry(m: AmiMessage) -> AmiEvent:
     return CallerJoined(
-        queue=_s(m, "Queue"),
-        channel=_s(m, "Channel"),
-        uniqueid=_s(m, "Uniqueid"),
+        queue=text(m, "Queue"),
+        channel=text(m, "Channel"),
+        uniqueid=text(m, "Uniqueid"),
         linkedid=None,  # QueueEntry has no Linkedid field (17)
-        caller_num=_s(m, "CallerIDNum"),
-        caller_name=_s(m, "CallerIDName"),
-        position=_i(m, "Position"),
-        wait_s=_i(m, "Wait"),
+        caller_num=text(m, "CallerIDNum"),
+        caller_name=text(m, "CallerIDName"),
+        position=integer(m, "Position"),
+        wait_s=integer(m, "Wait"),
     )
 
 
 def _caller_leave(m: AmiMessage) -> AmiEvent:
     return CallerLeft(
-        queue=_s(m, "Queue"),
-        channel=_s(m, "Channel"),
-        uniqueid=_s(m, "Uniqueid"),
-        count=_i(m, "Count"),
+        queue=text(m, "Queue"),
+        channel=text(m, "Channel"),
+        uniqueid=text(m, "Uniqueid"),
+        count=integer(m, "Count"),
     )
 
 
 def _caller_abandon(m: AmiMessage) -> AmiEvent:
     return CallerAbandoned(
-        queue=_s(m, "Queue"),
-        channel=_s(m, "Channel"),
-        uniqueid=_s(m, "Uniqueid"),
-        hold_time_s=_i(m, "HoldTime"),
+        queue=text(m, "Queue"),
+        channel=text(m, "Channel"),
+        uniqueid=text(m, "Uniqueid"),
+        hold_time_s=integer(m, "HoldTime"),
     )
 
 
@@ -187,11 +164,11 @@ def _dial_begin(m: AmiMessage) -> AmiEvent | None:
     if "Channel" not in m:
         return None  # Originate's DialBegin has only Dest* fields (13): no calling channel
     return DialBegan(
-        channel=_s(m, "Channel"),
-        uniqueid=_s(m, "Uniqueid"),
-        dest_channel=_s(m, "DestChannel"),
-        dest_uniqueid=_s(m, "DestUniqueid"),
-        dial_string=_s(m, "DialString"),
+        channel=text(m, "Channel"),
+        uniqueid=text(m, "Uniqueid"),
+        dest_channel=text(m, "DestChannel"),
+        dest_uniqueid=text(m, "DestUniqueid"),
+        dial_string=text(m, "DialString"),
     )
 
 
@@ -199,58 +176,48 @@ def _dial_end(m: AmiMessage) -> AmiEvent | None:
     if "Channel" not in m:
         return None  # as for DialBegin (13)
     return DialEnded(
-        channel=_s(m, "Channel"),
-        uniqueid=_s(m, "Uniqueid"),
-        dest_channel=_s(m, "DestChannel"),
-        dest_uniqueid=_s(m, "DestUniqueid"),
-        status=_s(m, "DialStatus"),
+        channel=text(m, "Channel"),
+        uniqueid=text(m, "Uniqueid"),
+        dest_channel=text(m, "DestChannel"),
+        dest_uniqueid=text(m, "DestUniqueid"),
+        status=text(m, "DialStatus"),
     )
 
 
 def _bridge_enter(m: AmiMessage) -> AmiEvent:
     return BridgeEntered(
-        bridge=_s(m, "BridgeUniqueid"), channel=_s(m, "Channel"), uniqueid=_s(m, "Uniqueid")
+        bridge=text(m, "BridgeUniqueid"), channel=text(m, "Channel"), uniqueid=text(m, "Uniqueid")
     )
 
 
 def _bridge_leave(m: AmiMessage) -> AmiEvent:
     return BridgeLeft(
-        bridge=_s(m, "BridgeUniqueid"), channel=_s(m, "Channel"), uniqueid=_s(m, "Uniqueid")
+        bridge=text(m, "BridgeUniqueid"), channel=text(m, "Channel"), uniqueid=text(m, "Uniqueid")
     )
 
 
 def _hangup(m: AmiMessage) -> AmiEvent:
     return ChannelHungUp(
-        channel=_s(m, "Channel"),
-        uniqueid=_s(m, "Uniqueid"),
-        linkedid=_s(m, "Linkedid"),
-        cause=_i(m, "Cause"),
+        channel=text(m, "Channel"),
+        uniqueid=text(m, "Uniqueid"),
+        linkedid=text(m, "Linkedid"),
+        cause=integer(m, "Cause"),
     )
 
 
 def _channel_item(m: AmiMessage) -> AmiEvent:
     return ChannelSeen(
-        channel=_s(m, "Channel"),
-        uniqueid=_s(m, "Uniqueid"),
-        linkedid=_s(m, "Linkedid"),
-        context=_s(m, "Context"),
-        exten=_s(m, "Exten"),
-        application=_s(m, "Application"),
-        bridge=_s(m, "BridgeId"),  # present but empty when not bridged (17)
-        duration_s=_duration(m, "Duration"),
-        caller_num=_s(m, "CallerIDNum"),
-        caller_name=_s(m, "CallerIDName"),
+        channel=text(m, "Channel"),
+        uniqueid=text(m, "Uniqueid"),
+        linkedid=text(m, "Linkedid"),
+        context=text(m, "Context"),
+        exten=text(m, "Exten"),
+        application=text(m, "Application"),
+        bridge=text(m, "BridgeId"),  # present but empty when not bridged (17)
+        duration_s=duration(m, "Duration"),
+        caller_num=text(m, "CallerIDNum"),
+        caller_name=text(m, "CallerIDName"),
     )
-
-
-def _duration(msg: AmiMessage, key: str) -> int:
-    """`HH:MM:SS` (hours may exceed 24) -> seconds (CoreShowChannel Duration, recording 17)."""
-    value = _s(msg, key)
-    parts = value.split(":")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        raise InvalidEvent(f"{msg.event}: {key} is not HH:MM:SS: {value!r}")
-    hours, minutes, seconds = (int(p) for p in parts)
-    return hours * 3600 + minutes * 60 + seconds
 
 
 def _blind_transfer(m: AmiMessage) -> AmiEvent | None:
@@ -258,10 +225,10 @@ def _blind_transfer(m: AmiMessage) -> AmiEvent | None:
         return None  # no transferee snapshot (stasis_bridges.c: optional): nothing to follow
     return CallTransferred(
         kind="blind",
-        result=_s(m, "Result"),
-        transferer_channel=_s(m, "TransfererChannel"),
-        transferee_uniqueid=_s(m, "TransfereeUniqueid"),
-        target=_s(m, "Extension"),
+        result=text(m, "Result"),
+        transferer_channel=text(m, "TransfererChannel"),
+        transferee_uniqueid=text(m, "TransfereeUniqueid"),
+        target=text(m, "Extension"),
     )
 
 
@@ -271,19 +238,19 @@ def _attended_transfer(m: AmiMessage) -> AmiEvent | None:
         return None
     return CallTransferred(
         kind="attended",
-        result=_s(m, "Result"),
-        transferer_channel=_s(m, "OrigTransfererChannel"),
-        transferee_uniqueid=_s(m, "TransfereeUniqueid"),
+        result=text(m, "Result"),
+        transferer_channel=text(m, "OrigTransfererChannel"),
+        transferee_uniqueid=text(m, "TransfereeUniqueid"),
         target=m.get("TransferTargetChannel") or "",
     )
 
 
 def _booted(m: AmiMessage) -> AmiEvent:
-    return AsteriskBooted(uptime_s=_i(m, "Uptime"))
+    return AsteriskBooted(uptime_s=integer(m, "Uptime"))
 
 
 def _shutdown(m: AmiMessage) -> AmiEvent:
-    return AsteriskShutdown(restart=_flag(m, "Restart", "True", "False"))
+    return AsteriskShutdown(restart=flag(m, "Restart", "True", "False"))
 
 
 _CONVERTERS: dict[str, Callable[[AmiMessage], AmiEvent | None]] = {
