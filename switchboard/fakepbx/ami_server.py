@@ -66,7 +66,10 @@ class AmiServer:
             self._server = None
 
     def broadcast(self, msg: Message) -> None:
-        """Deliver one event to every session that wants events."""
+        """Deliver one event to every session that wants events (and passes the filter)."""
+        allowed = self.pbx.config.event_filter
+        if allowed is not None and msg[0][1] not in allowed:
+            return
         for s in list(self.sessions):
             if s.logged_in and s.events:
                 s.send(msg)

@@ -63,3 +63,6 @@ class SimConfig:
     restart_close_s: float = 0.75
     restart_refuse_s: float = 0.3
     restart_boot_s: float = 0.13
+    # manager.conf `eventfilter(action(include),name(...))`: only these events reach a login
+    # (None: every event, as the recordings' read=all user got them)
+    event_filter: frozenset[str] | None = None

@@ -90,23 +90,26 @@ class Writer:
     def put_call(self, record: CallRecord) -> None:
         """Queue a call record (a newer version of the same call replaces a queued one)."""
         with self._cond:
+            first = not len(self._batch)
             self._batch.calls[record.id] = record
-            self._wake()
+            self._wake(first)
 
     def put_session(self, agent: str, logged_in: bool, paused: str | None, at: float) -> None:
         """Queue an agent's login and pause."""
         with self._cond:
+            first = not len(self._batch)
             self._batch.sessions[agent] = (logged_in, paused, at)
-            self._wake()
+            self._wake(first)
 
     def put_interval(self, agent: str, status: str, reason: str | None, at: float) -> None:
         """Queue an agent state change: the open interval ends at `at`, a new one starts."""
         with self._cond:
+            first = not len(self._batch)
             if len(self._batch.intervals) >= MAX_INTERVALS:
                 del self._batch.intervals[0]
                 self.health.dropped += 1
             self._batch.intervals.append((agent, status, reason, at))
-            self._wake()
+            self._wake(first)
 
     def flush(self, within_s: float) -> bool:
         """Block until every queued write is committed (True) or `within_s` passed (False)."""
@@ -133,9 +136,10 @@ class Writer:
         self._thread.join(timeout=1.0)
         return done
 
-    def _wake(self) -> None:
+    def _wake(self, first: bool) -> None:
         self.health.pending = len(self._batch) + self._inflight
-        self._cond.notify_all()
+        if first:  # later items ride along: the writer is already gathering (no thread switch)
+            self._cond.notify_all()
 
     def _run(self) -> None:
         delay = RETRY_FIRST_S

@@ -215,3 +215,17 @@ async def test_empty_contact_list_is_an_error_as_on_asterisk_22(clients: list[Ra
         sim.register("1001")
         listed = await ami.list_action("PJSIPShowContacts")
         assert [get(m, "Event") for m in listed][1:] == ["ContactList", "ContactListComplete"]
+
+
+async def test_event_filter_passes_only_the_listed_events(clients: list[RawAmi]) -> None:
+    wanted = frozenset({"FullyBooted", "QueueCallerJoin", "Hangup"})
+    cfg = replace(config(1), event_filter=wanted)
+    async with Simulator(cfg) as sim:
+        ami = await connect(sim, clients)
+        await ami.login()
+        call = sim.place_call(DID)  # no engine: the caller takes the (empty) fallback and ends
+        await call.ended
+        await ami.wait_for(lambda m: get(m, "Event") == "Hangup")
+        seen = {get(m, "Event") for m in ami.received if get(m, "Event")}
+        assert seen <= wanted
+        assert "Hangup" in seen
