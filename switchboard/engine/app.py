@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from datetime import UTC, datetime
 from collections.abc import Callable
 
 import structlog
@@ -72,6 +73,7 @@ class Engine:
             "route",
             route_handler(
                 lambda: self.table,
+                clock=lambda: datetime.fromtimestamp(self.clock(), UTC),
                 on_routed=on_routed(self.live, lambda: self.table),
                 wait_slice_s=WAIT_SLICE_S,
                 deliverable=deliverable,
