@@ -32,7 +32,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(line, file=sys.stderr)
         print(f"{len(exc.problems)} problem(s) in {exc.filename}", file=sys.stderr)
         return EXIT_CONFIG
-    handler = {"check": _check, "route": _route, "run": _run, "simulate": _simulate}[args.command]
+    handlers = {"check": _check, "route": _route, "run": _run, "simulate": _simulate, "demo": _demo}
+    handler = handlers[args.command]
     return handler(config, args)
 
 
@@ -62,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--store", metavar="PATH", help="SQLite database file")
     run.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     _simulate_parser(sub)
+    _demo_parser(sub)
     return parser
 
 
@@ -111,6 +113,20 @@ def _simulate(config: Config, args: argparse.Namespace) -> int:
     from switchboard.whatif.cli import simulate
 
     return simulate(config, args)
+
+
+def _demo_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from switchboard.demo.cli import add_arguments
+
+    add_arguments(sub.add_parser("demo", help="the engine against a simulated PBX, for a look"))
+
+
+def _demo(config: Config, args: argparse.Namespace) -> int:
+    from switchboard.demo.cli import demo
+    from switchboard.logs import configure
+
+    configure("warning")
+    return demo(config, args)
 
 
 def _check(config: Config, args: argparse.Namespace) -> int:

@@ -1,0 +1,45 @@
+"""`switchboard demo` headless: starts, routes calls through the real engine, stops cleanly and
+leaves records a report can read."""
+
+from __future__ import annotations
+
+import io
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from switchboard.config.loader import load_config
+from switchboard.demo.run import DemoOptions, run_demo
+from tests.conftest import EXAMPLE
+from tests.records import read_records
+
+
+async def test_the_demo_routes_calls_and_stops_within_its_time(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    out = io.StringIO()
+    # a Tuesday at 15:20 in Sweden: Halden (Norway, open until 15:30) closes during the demo
+    start = datetime(2026, 12, 1, 15, 27, tzinfo=ZoneInfo("Europe/Stockholm"))
+    options = DemoOptions(
+        config=load_config(EXAMPLE),
+        config_path=EXAMPLE,
+        per_minute=12,
+        speed=40,
+        start=start,
+        seconds=8,
+        seed=3,
+        db=db,
+    )
+    began = time.monotonic()
+    assert await run_demo(options, out) == 0
+    assert time.monotonic() - began < 20
+    text = out.getvalue()
+    assert "switchboard demo: 4 tenants, 6 operators" in text
+    assert f"--store {db}" in text
+    records = read_records(db)
+    outcomes = {r.outcome for r in records}
+    assert len(records) > 20
+    assert "answered" in outcomes
+    assert "closed" in outcomes  # Halden after 15:30
+    assert any(r.answered_by_home not in (None, r.tenant) for r in records)  # a partner answered
+    assert any(a.result == "noanswer" for r in records for a in r.attempts)  # a miss, re-offered
