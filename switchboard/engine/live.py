@@ -33,6 +33,11 @@ class Live:
         self.applied = 0
         self._queue: asyncio.Queue[Event] = asyncio.Queue()
 
+    @property
+    def backlog(self) -> int:
+        """Events submitted and not applied yet."""
+        return self._queue.qsize()
+
     def submit(self, event: Event) -> None:
         """Queue an event for the writer (never blocks)."""
         self._queue.put_nowait(event)
