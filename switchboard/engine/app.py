@@ -139,8 +139,8 @@ class Engine:
         await self.effects.drain(max(0.1, deadline_s / 4))
         await self.live.settled_within(max(0.1, deadline_s - (time.monotonic() - started)))
         await self.ami.close()
-        await self.ops.stop()
         await self.supervisor.stop()
+        await self.ops.stop()
         left = max(0.5, deadline_s - (time.monotonic() - started))
         if not await asyncio.to_thread(self.store.close, left):
             log.error("store: writes left unwritten at stop", pending=self.store.health.pending)

@@ -20,6 +20,7 @@ from switchboard.config.errors import ConfigError
 from switchboard.config.models import Config
 from switchboard.core.rules import RoutingTable
 from switchboard.core.topology import Topology
+from switchboard.logs import add_secrets
 
 log = structlog.get_logger("switchboard.reload")
 
@@ -104,6 +105,7 @@ class Reloader:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def _apply(self, config: Config, table: RoutingTable, topo: Topology) -> ReloadStatus:
+        add_secrets(config.engine.secrets())
         old = self.current()
         kept = {k: getattr(old.engine, k) for k in RESTART_ONLY}
         changed = tuple(k for k in RESTART_ONLY if getattr(config.engine, k) != kept[k])
