@@ -97,6 +97,7 @@ def _run(config: Config, args: argparse.Namespace) -> int:
         return EXIT_USAGE
     configure(args.log_level, secrets=config.engine.secrets())
     faulthandler.enable()  # a watchdog SIGABRT leaves the Python stacks in the journal
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # not fatal before the engine handles it
 
     def load() -> Config:
         return with_overrides(load_config(args.config), *overrides)

@@ -158,6 +158,7 @@ class Engine:
             await stop.wait()
             log.info("stop requested")
         finally:
+            loop.add_signal_handler(signal.SIGHUP, log.info, "reload ignored: stopping")
             await self.stop(deadline_s)
 
     def _reconfigure(self, config: Config, table: RoutingTable, topo: Topology) -> None:
