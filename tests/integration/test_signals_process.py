@@ -15,16 +15,16 @@ from tests.integration.daemon import AGENTS, SAVSJO, VETLANDA, Daemon, Systemd, 
 
 
 class Traffic:
-    """Callers for Sävsjö every `every_s` until stopped; each waits at most 0.5 s."""
+    """Callers for Sävsjö every `every_s` until stopped; each waits at most 1.5 s."""
 
-    def __init__(self, d: Daemon, every_s: float = 0.03) -> None:
+    def __init__(self, d: Daemon, every_s: float = 0.1) -> None:
         self.d = d
         self.calls: list[CallHandle] = []
         self.task = asyncio.create_task(self._run(every_s))
 
     async def _run(self, every_s: float) -> None:
         while True:
-            self.calls.append(self.d.sim.place_call(SAVSJO, hangup_after_s=5))
+            self.calls.append(self.d.sim.place_call(SAVSJO, hangup_after_s=15))
             await asyncio.sleep(every_s)  # a call rate, not synchronisation
 
     async def stop(self) -> list[CallHandle]:
@@ -69,7 +69,7 @@ async def test_sighup_rejects_an_invalid_file_and_swaps_a_valid_one_during_traff
         waiting = sim.place_call(VETLANDA)  # nobody available for Vetlanda: it waits
         await waiting.wait_step("queue vetlanda-switchboard")
         traffic = Traffic(d)
-        await d.until(lambda: len(traffic.calls) >= 5, what="traffic under way")
+        await d.until(lambda: len(traffic.calls) >= 3, what="traffic under way")
         original = d.config.read_text()
 
         d.config.write_text(original.replace("home: savsjo", "home: nassjo"))  # unknown tenant
@@ -115,7 +115,7 @@ async def test_sighup_rejects_an_invalid_file_and_swaps_a_valid_one_during_traff
         assert (await waiting.outcome).agent == "PJSIP/1003"  # delivered to the new agent
 
         calls = await traffic.stop()
-        assert all(routed_by_the_engine(c) for c in calls), [c.steps for c in calls]
+        assert [c.steps for c in calls if not routed_by_the_engine(c)] == []
         assert sum(c.has_step("outcome answered") for c in calls) > 0
         _, body = await d.get("/metrics")
         text = body.decode()
@@ -131,7 +131,7 @@ async def test_sighup_rejects_an_invalid_file_and_swaps_a_valid_one_during_traff
 async def test_sigterm_during_traffic_lets_every_accepted_session_answer(tmp_path: Path) -> None:
     async with daemon(tmp_path) as d:
         assert await d.sim.feature_code("1004", "login") == "ok"
-        traffic = Traffic(d, every_s=0.02)
+        traffic = Traffic(d, every_s=0.05)
         # Ten sessions in progress (header read, first command sent) answering slowly.
         sessions = [await SlowAsterisk.open(d.agi, f"1795345541.{i}") for i in range(10)]
         routed = lambda: sum(c.has_step("route SUCCESS") for c in traffic.calls)  # noqa: E731
