@@ -1,13 +1,20 @@
-"""The `switchboard` command: check a configuration, try a routing decision, run the engine."""
+"""The `switchboard` command: check a configuration, try a routing decision, run the engine,
+reload the running engine, simulate a day."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import faulthandler
 import json
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+
+import structlog
 
 from switchboard.config.compile import compile_routing
 from switchboard.config.errors import ConfigError
@@ -17,21 +24,26 @@ from switchboard.core.numbers import normalize
 from switchboard.core.routing import CallFacts, decide
 
 EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_USAGE = 64
-EXIT_CONFIG = 2
+EXIT_CONFIG = 2  # `check` (and `route`): the file has problems
+EXIT_CONFIG_RUN = 78  # `run`: EX_CONFIG; the systemd unit does not restart on it
+PID_FILE = "/run/switchboard/switchboard.pid"  # RuntimeDirectory=switchboard in the unit
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "reload":
+        return _reload(args)
     try:
         config = load_config(args.config)
     except ConfigError as exc:
         for line in exc.lines():
             print(line, file=sys.stderr)
         print(f"{len(exc.problems)} problem(s) in {exc.filename}", file=sys.stderr)
-        return EXIT_CONFIG
+        return EXIT_CONFIG_RUN if args.command == "run" else EXIT_CONFIG
     handlers = {"check": _check, "route": _route, "run": _run, "simulate": _simulate, "demo": _demo}
     handler = handlers[args.command]
     return handler(config, args)
@@ -57,11 +69,19 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-c", "--config", required=True, help="YAML configuration file")
     run.add_argument("--agi", metavar="HOST:PORT", help="listen for FastAGI here")
     run.add_argument("--ami", metavar="HOST:PORT", help="connect to AMI here")
-    run.add_argument(
-        "--http", metavar="HOST:PORT", help="serve HTTP here (reserved: nothing is served yet)"
-    )
+    run.add_argument("--http", metavar="HOST:PORT", help="serve health and metrics here")
     run.add_argument("--store", metavar="PATH", help="SQLite database file")
     run.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    run.add_argument(
+        "--pid-file",
+        metavar="PATH",
+        help="write the process id here (default: $RUNTIME_DIRECTORY/switchboard.pid under systemd)",
+    )
+    reload = sub.add_parser(
+        "reload", help="make the running engine read its configuration again (SIGHUP)"
+    )
+    reload.add_argument("-c", "--config", help="validate this file first; signal only if valid")
+    reload.add_argument("--pid-file", metavar="PATH", default=PID_FILE, help=f"default {PID_FILE}")
     _simulate_parser(sub)
     _demo_parser(sub)
     return parser
@@ -71,14 +91,60 @@ def _run(config: Config, args: argparse.Namespace) -> int:
     from switchboard.engine.app import Engine
     from switchboard.logs import configure
 
+    overrides = (args.agi, args.ami, args.http, args.store)
     try:
-        config = with_overrides(config, args.agi, args.ami, args.http, args.store)
+        config = with_overrides(config, *overrides)
     except ValueError as exc:
         print(f"switchboard run: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    configure(args.log_level)
-    asyncio.run(Engine(config).run_forever())
+    configure(args.log_level, secrets=config.engine.secrets())
+    faulthandler.enable()  # a watchdog SIGABRT leaves the Python stacks in the journal
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # not fatal before the engine handles it
+
+    def load() -> Config:
+        return with_overrides(load_config(args.config), *overrides)
+
+    runtime = os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0]
+    pid_file = args.pid_file or (f"{runtime}/switchboard.pid" if runtime else None)
+    try:
+        _write_pid(pid_file)
+        asyncio.run(Engine(config, load=load).run_forever())
+    except Exception:
+        structlog.get_logger("switchboard").exception("engine failed")
+        return EXIT_FAILED
+    finally:
+        if pid_file:
+            with contextlib.suppress(OSError):
+                os.unlink(pid_file)
     return EXIT_OK
+
+
+def _reload(args: argparse.Namespace) -> int:
+    if args.config is not None:
+        try:
+            load_config(args.config)
+        except ConfigError as exc:
+            print("\n".join(exc.lines()), file=sys.stderr)
+            print(
+                f"not reloaded: {len(exc.problems)} problem(s) in {exc.filename}", file=sys.stderr
+            )
+            return EXIT_CONFIG
+    try:
+        with open(args.pid_file, encoding="ascii") as f:
+            pid = int(f.read().strip())
+        os.kill(pid, signal.SIGHUP)
+    except (OSError, ValueError) as exc:
+        print(f"switchboard reload: cannot signal the engine ({exc}); "
+              "under systemd use: systemctl reload switchboard", file=sys.stderr)  # fmt: skip
+        return EXIT_FAILED
+    print(f"sent SIGHUP to {pid}: the result is in the engine's log and on /readyz")
+    return EXIT_OK
+
+
+def _write_pid(path: str | None) -> None:
+    if path:
+        with open(path, "w", encoding="ascii") as f:
+            f.write(f"{os.getpid()}\n")
 
 
 def with_overrides(
@@ -123,9 +189,7 @@ def _demo_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 def _demo(config: Config, args: argparse.Namespace) -> int:
     from switchboard.demo.cli import demo
-    from switchboard.logs import configure
 
-    configure("warning")
     return demo(config, args)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
@@ -97,3 +98,12 @@ class Engine(Model):
     mqtt: MqttSettings = MqttSettings()
     http: HttpSettings = HttpSettings()
     store: StoreSettings = StoreSettings()
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value in these settings (kept out of logs, metrics and HTTP answers)."""
+        values = [self.ami.secret.get_secret_value()]
+        if self.mqtt.password is not None:
+            values.append(self.mqtt.password.get_secret_value())
+        if self.store.url is not None:
+            values.append(urlsplit(self.store.url).password or "")
+        return tuple(v for v in values if v)

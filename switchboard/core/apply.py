@@ -107,7 +107,7 @@ def _transition(
             offered = replace(calls[uid], callback_offered=True)
             offered = replace(offered, timeline=offered.note(now, "callback_offered"))
             return put_call(state, offered, now, effects, "updated")
-        case cmd.AgentCommand():
+        case cmd.AgentCommand() if event.agent not in topo.retiring:
             return _agent_command(state, event, now, effects)
         case cmd.LinkChanged(deliverable=deliverable):
             return replace(state, deliverable=deliverable)

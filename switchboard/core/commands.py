@@ -13,6 +13,7 @@ from switchboard.core.events import (
 from switchboard.core.routing import Action, Decision
 from switchboard.core.rules import OverflowRule
 from switchboard.core.state import Call
+from switchboard.core.topology import Topology
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +203,13 @@ class CallsRestored:
     """Calls the store holds as not ended, read back at start-up (the snapshot then reconciles)."""
 
     calls: tuple[Call, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TopologyChanged:
+    """A reloaded configuration's topology; the single writer swaps it in (core/reload.py)."""
+
+    topo: Topology
 
 
 EngineEvent = (

@@ -58,6 +58,7 @@ class Topology:
     main_queue: Mapping[str, str] = field(default_factory=dict)  # tenant -> its main queue
     country_code: str = "46"
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    retiring: frozenset[str] = frozenset()  # removed by a reload while busy: cannot log in
 
     def local_day(self, now: float) -> int:
         """The engine's local calendar day at `now` (counters reset at its midnight)."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from switchboard.config.models import Config
 from switchboard.demo.run import DemoOptions, run_demo
+from switchboard.logs import configure
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "smaland.yaml"
 
@@ -28,6 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seconds", type=float, help="stop after this many real seconds")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the callers")
     parser.add_argument("--db", type=Path, help="database file (default: a new temporary one)")
+    parser.add_argument("--port", type=int, default=8080, help="HTTP port of the wallboard")
 
 
 def demo(config: Config, args: argparse.Namespace) -> int:
@@ -40,6 +43,10 @@ def demo(config: Config, args: argparse.Namespace) -> int:
             start = start.replace(tzinfo=ZoneInfo(zone))
     if args.speed <= 0 or args.rate <= 0:
         raise SystemExit("switchboard demo: --speed and --rate must be positive")
+    db = args.db or Path(tempfile.mkdtemp(prefix="switchboard-demo-")) / "demo.db"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    log = (db.parent / "engine.log").open("a", encoding="utf-8")
+    configure("info", json=True, stream=log, secrets=config.engine.secrets())
     options = DemoOptions(
         config=config,
         config_path=Path(args.config),
@@ -48,6 +55,10 @@ def demo(config: Config, args: argparse.Namespace) -> int:
         start=start,
         seconds=args.seconds,
         seed=args.seed,
-        db=args.db,
+        db=db,
+        http_port=args.port,
     )
-    return asyncio.run(run_demo(options))
+    try:
+        return asyncio.run(run_demo(options))
+    finally:
+        log.close()

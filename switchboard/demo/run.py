@@ -64,6 +64,7 @@ class DemoOptions:
     seconds: float | None = None
     seed: int = 1
     db: Path | None = None
+    http_port: int = 8080  # 0: any free port
 
 
 async def run_demo(opts: DemoOptions, out: TextIO = sys.stdout) -> int:
@@ -74,7 +75,7 @@ async def run_demo(opts: DemoOptions, out: TextIO = sys.stdout) -> int:
     await sim.start()
     clock = _clock(opts.start, opts.speed)
     engine = Engine(
-        _engine_config(opts.config, sim.config.dialplan.agi_port, sim.ami_port, db),
+        _engine_config(opts, sim.config.dialplan.agi_port, sim.ami_port, db),
         clock=clock,
         tick_s=max(0.05, 1.0 / opts.speed),
         audit_s=60.0 / opts.speed,
@@ -154,10 +155,11 @@ def _pbx(opts: DemoOptions, operators: list[str], agi_port: int) -> SimConfig:
     )
 
 
-def _engine_config(config: Config, agi: int, ami: int, db: Path) -> Config:
-    e = config.engine
+def _engine_config(opts: DemoOptions, agi: int, ami: int, db: Path) -> Config:
+    e = opts.config.engine
     engine = e.model_copy(
         update={
+            "http": e.http.model_copy(update={"host": "127.0.0.1", "port": opts.http_port}),
             "agi": e.agi.model_copy(update={"host": "127.0.0.1", "port": agi}),
             "ami": e.ami.model_copy(
                 update={"host": "127.0.0.1", "port": ami, "secret": SecretStr("demo")}
@@ -166,7 +168,7 @@ def _engine_config(config: Config, agi: int, ami: int, db: Path) -> Config:
             "mqtt": e.mqtt.model_copy(update={"enabled": False}),
         }
     )
-    return config.model_copy(update={"engine": engine})
+    return opts.config.model_copy(update={"engine": engine})
 
 
 def _clock(start: datetime | None, speed: float) -> Callable[[], float]:
@@ -198,8 +200,10 @@ async def _show(engine: Engine, feed: Feed, clock: Callable[[], float], out: Tex
 def _banner(opts: DemoOptions, engine: Engine, db: Path) -> str:
     return (
         f"switchboard demo: {len(opts.config.tenants)} tenants, {len(opts.config.agents)} "
-        f"operators, {opts.per_minute:g} calls per demo minute at {opts.speed:g}x; "
-        f"FastAGI {engine.agi.port}, records in {db}. Ctrl-C stops."
+        f"operators, {opts.per_minute:g} calls per demo minute at {opts.speed:g}x\n"
+        f"wallboard: http://127.0.0.1:{engine.ops.http.port}/   "
+        f"records: {db}   engine log: {db.parent / 'engine.log'}\n"
+        "Ctrl-C stops."
     )
 
 

@@ -109,6 +109,13 @@ class AmiBridge:
         if client.events.connected and self.booted.is_set():
             asyncio.get_running_loop().create_task(self._quietly(), name="ami-resnapshot")
 
+    def resnapshot(self) -> None:
+        """Read the state again in the background, if it can be read now."""
+        if self.deliverable:
+            self._again = asyncio.get_running_loop().create_task(
+                self._quietly(), name="ami-resnapshot"
+            )
+
     async def audit(self) -> None:
         """Re-read the state every `audit_s` while connected (supervised background task)."""
         while True:

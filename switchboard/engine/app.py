@@ -16,8 +16,10 @@ from switchboard.asterisk.ami.client import AmiClient
 from switchboard.asterisk.ami.options import AmiOptions
 from switchboard.config.compile import compile_routing, compile_topology
 from switchboard.config.models import Config
-from switchboard.core.commands import AgentsRestored, CallsRestored, Tick
+from switchboard.core.commands import AgentsRestored, CallsRestored, Tick, TopologyChanged
 from switchboard.core.records import call_of
+from switchboard.core.rules import RoutingTable
+from switchboard.core.topology import Topology
 from switchboard.engine.agi_handlers import (
     agent_handler,
     delivered_handler,
@@ -29,8 +31,12 @@ from switchboard.engine.agi_handlers import (
 from switchboard.engine.ami_bridge import AmiBridge
 from switchboard.engine.effects import Effects
 from switchboard.engine.live import Live
+from switchboard.engine.ops import Operations
+from switchboard.engine.reload import Loader, Reloader
 from switchboard.engine.supervise import Supervisor
+from switchboard.http.metrics import Metrics
 from switchboard.store.store import Store
+from switchboard.systemd.notify import Notifier
 
 log = structlog.get_logger("switchboard.engine")
 
@@ -51,14 +57,19 @@ class Engine:
         clock: Callable[[], float] = time.time,
         tick_s: float = TICK_S,
         audit_s: float = 60.0,
+        load: Loader | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
+        """`load` reads the configuration file again on reload (SIGHUP); without it, no reload."""
         self.config = config
         self.clock = clock
         self.tick_s = tick_s
         self.table = compile_routing(config)
-        self.topo = compile_topology(config, self.table)
         self.supervisor = Supervisor()
-        self.live = Live(self.topo, clock, lambda effects: self.effects(effects))
+        self.metrics = Metrics()
+        self.live = Live(
+            compile_topology(config, self.table), clock, lambda effects: self.effects(effects)
+        )
         self.ami = AmiClient(
             AmiOptions.from_settings(config.engine.ami),
             on_connect=lambda client: self.bridge.on_connect(client),
@@ -77,6 +88,7 @@ class Engine:
                 on_routed=on_routed(self.live, lambda: self.table),
                 wait_slice_s=WAIT_SLICE_S,
                 deliverable=deliverable,
+                on_decided=self.metrics.on_decision,
             ),
         )
         self.agi.register(
@@ -86,6 +98,13 @@ class Engine:
         self.agi.register("transferred", transferred_handler(self.live))
         self.agi.register("agent", agent_handler(self.live))
         self.agi.register("finished", finished_handler(self.live))
+        self.reloader = Reloader(load, lambda: self.config, self._reconfigure)
+        self.ops = Operations(self, notifier)
+
+    @property
+    def topo(self) -> Topology:
+        """The topology the single writer uses now (swapped by a reload)."""
+        return self.live.topo
 
     async def start(self) -> None:
         """Open the store and restore from it; start the writer, ticker, AMI and FastAGI."""
@@ -102,9 +121,11 @@ class Engine:
         self.ami.subscribe(self.bridge.handle, name="ami-events")
         self.ami.start()
         await self.agi.start()
+        await self.ops.start()
         log.info(
             "engine started",
             agi=f"{self.config.engine.agi.host}:{self.agi.port}",
+            http=f"{self.config.engine.http.host}:{self.ops.http.port}",
             ami=f"{self.config.engine.ami.host}:{self.config.engine.ami.port}",
             store=self.store.url.split("@")[-1],
             tenants=len(self.config.tenants),
@@ -114,28 +135,40 @@ class Engine:
     async def stop(self, deadline_s: float = 10.0) -> None:
         """Stop accepting calls, let AGI sessions answer, finish deliveries, then close everything."""
         started = time.monotonic()
+        self.ops.stopping()
+        await self.reloader.stop()
         await self.agi.stop(grace_s=deadline_s / 2)
         await self.effects.drain(max(0.1, deadline_s / 4))
         await self.live.settled_within(max(0.1, deadline_s - (time.monotonic() - started)))
         await self.ami.close()
         await self.supervisor.stop()
+        await self.ops.stop()
         left = max(0.5, deadline_s - (time.monotonic() - started))
         if not await asyncio.to_thread(self.store.close, left):
             log.error("store: writes left unwritten at stop", pending=self.store.health.pending)
         log.info("engine stopped", took_s=round(time.monotonic() - started, 3))
 
     async def run_forever(self, deadline_s: float = 10.0) -> None:
-        """Run until SIGTERM or SIGINT, then stop gracefully within `deadline_s`."""
+        """Run until SIGTERM or SIGINT (reloading on SIGHUP), then stop within `deadline_s`."""
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(signal.SIGHUP, self.reloader.request)
         await self.start()
         try:
             await stop.wait()
             log.info("stop requested")
         finally:
+            loop.add_signal_handler(signal.SIGHUP, log.info, "reload ignored: stopping")
             await self.stop(deadline_s)
+
+    def _reconfigure(self, config: Config, table: RoutingTable, topo: Topology) -> None:
+        # One loop step: events submitted before see the old topology, after it the new one;
+        # route decisions from now on use the new table.
+        self.live.submit(TopologyChanged(topo))
+        self.table, self.config = table, config
+        self.bridge.resnapshot()  # new agents' and changed devices' state
 
     async def _restore(self) -> None:
         """Logins, pauses, today's counts and live calls from the store (read off the loop)."""

@@ -7,8 +7,11 @@ from collections.abc import Callable
 
 import structlog
 
-from switchboard.core.apply import Event, apply, initial_state
+from switchboard.core.apply import Event as CoreEvent
+from switchboard.core.apply import apply, initial_state
+from switchboard.core.commands import TopologyChanged
 from switchboard.core.effects import Effect
+from switchboard.core.reload import reconfigure
 from switchboard.core.state import State
 from switchboard.core.topology import Topology
 
@@ -16,6 +19,7 @@ log = structlog.get_logger("switchboard.live")
 
 Clock = Callable[[], float]
 Sink = Callable[[list[Effect]], None]
+Event = CoreEvent | TopologyChanged
 
 
 class Live:
@@ -28,6 +32,11 @@ class Live:
         self.state: State = initial_state(topo, clock())
         self.applied = 0
         self._queue: asyncio.Queue[Event] = asyncio.Queue()
+
+    @property
+    def backlog(self) -> int:
+        """Events submitted and not applied yet."""
+        return self._queue.qsize()
 
     def submit(self, event: Event) -> None:
         """Queue an event for the writer (never blocks)."""
@@ -50,7 +59,13 @@ class Live:
         while True:
             event = await self._queue.get()
             try:
-                self.state, effects = apply(self.state, event, self.topo, self.clock())
+                now = self.clock()
+                if isinstance(event, TopologyChanged):  # the topology changes with the state
+                    self.state, self.topo, effects = reconfigure(
+                        self.state, self.topo, event.topo, now
+                    )
+                else:
+                    self.state, effects = apply(self.state, event, self.topo, now)
                 self.applied += 1
                 if effects:
                     self.sink(effects)

@@ -47,6 +47,7 @@ def engine_config_text(pbx: Asterisk, tmp: Path) -> str:
             "secret": AMI_SECRET,
             "keepalive_s": 2,
         },
+        "http": {"host": "127.0.0.1", "port": 0},
         "store": {"path": str(tmp / "switchboard.db")},
     }
     doc["dispatch"] = {"offer_timeout_s": RING_S, "misses_before_pause": 2, "wrapup_s": WRAPUP_S}

@@ -22,6 +22,7 @@ TEMPLATE = """
 engine:
   agi: {{host: 127.0.0.1, port: {agi}}}
   ami: {{host: 127.0.0.1, port: {ami}, username: switchboard, secret: secret, keepalive_s: 2}}
+  http: {{port: 0}}
   store: {{path: "{store}"}}
 dispatch: {{offer_timeout_s: 15, misses_before_pause: 2, wrapup_s: 5}}
 tenants:

@@ -29,6 +29,7 @@ async def test_the_demo_routes_calls_and_stops_within_its_time(tmp_path: Path) -
         seconds=8,
         seed=3,
         db=db,
+        http_port=0,
     )
     began = time.monotonic()
     assert await run_demo(options, out) == 0
@@ -36,6 +37,7 @@ async def test_the_demo_routes_calls_and_stops_within_its_time(tmp_path: Path) -
     text = out.getvalue()
     assert "switchboard demo: 4 tenants, 6 operators" in text
     assert f"--store {db}" in text
+    assert "wallboard: http://127.0.0.1:" in text
     records = read_records(db)
     outcomes = {r.outcome for r in records}
     assert len(records) > 20

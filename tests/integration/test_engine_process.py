@@ -46,7 +46,7 @@ async def test_run_routes_delivers_and_stops_on_sigterm(tmp_path: Path) -> None:
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "switchboard", "run", "-c", str(config),
             "--agi", f"127.0.0.1:{agi}", "--ami", f"127.0.0.1:{sim.ami_port}",
-            "--store", str(tmp_path / "sb.db"),
+            "--http", "127.0.0.1:0", "--store", str(tmp_path / "sb.db"),
             stderr=asyncio.subprocess.PIPE, env=env,
         )  # fmt: skip
         assert proc.stderr is not None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from switchboard.cli import EXIT_CONFIG, EXIT_OK, EXIT_USAGE, main
+from switchboard.cli import EXIT_CONFIG, EXIT_CONFIG_RUN, EXIT_OK, EXIT_USAGE, main
 from tests.conftest import EXAMPLE
 
 
@@ -68,3 +68,19 @@ def test_route_now_and_unknown_number(capsys: pytest.CaptureFixture[str]) -> Non
 def test_route_rejects_a_bad_time(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["route", "-c", str(EXAMPLE), "--number", "1", "--at", "soon"]) == EXIT_USAGE
     assert "--at:" in capsys.readouterr().err
+
+
+def test_run_with_an_invalid_file_exits_78_before_starting_anything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(EXAMPLE.read_text().replace("partners: [savsjo]", "partners: [nassjo]"))
+    assert main(["run", "-c", str(bad)]) == EXIT_CONFIG_RUN == 78  # RestartPreventExitStatus
+    assert capsys.readouterr().err.startswith(f"{bad}:38: ")
+
+
+def test_reload_without_a_running_engine_says_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["reload", "--pid-file", str(tmp_path / "none.pid")]) == 1
+    assert "systemctl reload switchboard" in capsys.readouterr().err

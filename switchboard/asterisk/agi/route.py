@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -25,16 +26,22 @@ def route_handler(
     on_routed: OnRouted | None = None,
     wait_slice_s: int = DEFAULT_WAIT_SLICE_S,
     deliverable: Callable[[], bool] = lambda: True,
+    on_decided: Callable[[float], None] | None = None,
 ) -> Handler:
     """A handler answering `route?did=...` (docs/call-flow.md) from the table current per call.
 
     While the engine cannot deliver (`deliverable()` False: AMI down or not yet read), a caller
     for a queue is sent to the dialplan's static fallback at once instead of a memberless queue.
+    `on_decided` is told how many seconds each decide() took.
     """
 
     async def route(session: AgiSession) -> None:
         request = session.request
-        decision = decide(call_facts(request), table(), clock())
+        facts, rules, now = call_facts(request), table(), clock()
+        started = time.perf_counter()
+        decision = decide(facts, rules, now)
+        if on_decided is not None:
+            on_decided(time.perf_counter() - started)
         session.bind(tenant=decision.tenant)
         fallback = decision.action is Action.QUEUE and not deliverable()
         if fallback:

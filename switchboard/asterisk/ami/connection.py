@@ -81,6 +81,7 @@ class AmiConnection:
         self._fatal: AmiAuthError | None = None
         self._task: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
+        self.round_trip_listeners: list[Callable[[str, str, float], None]] = []  # (conn, action, s)
 
     @property
     def connected(self) -> bool:
@@ -148,7 +149,7 @@ class AmiConnection:
             raise AmiNotConnected(f"AMI {self.name} is not connected; {action} was not sent")
         action_id = f"{self._id_prefix}-{next(self._ids)}"
         data = encode_action(action, action_id, fields)
-        pending = Pending(action, asyncio.get_running_loop().create_future(), is_list)
+        pending = Pending(action, asyncio.get_running_loop(), is_list)
         self._pending[action_id] = pending
         limit = self.options.action_timeout if timeout_s is None else timeout_s
         try:
@@ -264,6 +265,8 @@ class AmiConnection:
         if pending is not None and not pending.future.done():
             if msg.response is not None:
                 pending.on_response(msg)
+                for listener in self.round_trip_listeners:
+                    listener(self.name, pending.action, pending.elapsed())
                 return
             # OriginateResponse carries the Originate's ActionID but also Privilege: a broadcast.
             if pending.is_list and not msg.is_broadcast:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from switchboard.asterisk.ami.protocol import DEFAULT_MAX_MESSAGE_BYTES
 from switchboard.config.settings import AmiSettings
@@ -15,7 +15,7 @@ class AmiOptions:
     host: str
     port: int
     username: str
-    secret: str
+    secret: str = field(repr=False)  # never in a log line or a traceback
     connect_timeout: float = 3.0
     # A failed login is answered only after ~1 s (FACTS: AMI), so keep this well above 1 s.
     login_timeout: float = 5.0

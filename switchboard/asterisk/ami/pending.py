@@ -17,15 +17,30 @@ Reply = tuple[AmiMessage, list[AmiMessage]]
 class Pending:
     """One action awaiting its response (and, for a list action, its items and Complete event)."""
 
-    __slots__ = ("action", "complete", "future", "is_list", "items", "response")
+    __slots__ = (
+        "_loop",
+        "_sent_at",
+        "action",
+        "complete",
+        "future",
+        "is_list",
+        "items",
+        "response",
+    )
 
-    def __init__(self, action: str, future: asyncio.Future[Reply], is_list: bool) -> None:
+    def __init__(self, action: str, loop: asyncio.AbstractEventLoop, is_list: bool) -> None:
         self.action = action
-        self.future = future
+        self.future: asyncio.Future[Reply] = loop.create_future()
+        self._loop = loop
+        self._sent_at = loop.time()
         self.is_list = is_list
         self.items: list[AmiMessage] = []
         self.response: AmiMessage | None = None
         self.complete: AmiMessage | None = None
+
+    def elapsed(self) -> float:
+        """Seconds since the action was sent."""
+        return self._loop.time() - self._sent_at
 
     def on_response(self, msg: AmiMessage) -> None:
         """Resolve, or for a started list wait for its Complete event."""
