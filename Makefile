@@ -14,8 +14,13 @@ lint:
 	$(VENV)/bin/ruff format --check switchboard tests bench
 	$(VENV)/bin/mypy
 
-test:
+test: install
+	.ci/system-packages
 	$(VENV)/bin/pytest
+
+# the real engine against the simulated PBX, with the example tenants; Ctrl-C stops it
+demo: install
+	$(VENV)/bin/switchboard demo $(DEMO_ARGS)
 
 bench:
 	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
