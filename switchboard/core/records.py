@@ -43,6 +43,7 @@ class CallRecord:
     refused: tuple[tuple[str, float], ...]
     timeline: tuple[tuple[float, str], ...]
     updated_at: float
+    homes: tuple[tuple[str, str], ...] = ()  # (operator, home tenant) of each offered operator
 
     @property
     def waited_s(self) -> float | None:
@@ -57,6 +58,8 @@ def record_of(call: Call, topo: Topology) -> CallRecord:
     """The record of `call` as it stands (the answering operator's home from the topology)."""
     info = topo.agents.get(call.answered_by) if call.answered_by is not None else None
     home = info.home if info is not None else None
+    offered = {a.agent for a in call.attempts}
+    homes = tuple(sorted((a, topo.agents[a].home) for a in offered if a in topo.agents))
     return CallRecord(
         id=call.id,
         tenant=call.tenant,
@@ -87,6 +90,7 @@ def record_of(call: Call, topo: Topology) -> CallRecord:
         refused=tuple(sorted(call.refused.items())),
         timeline=call.timeline,
         updated_at=call.changed_at,
+        homes=homes,
     )
 
 

@@ -44,12 +44,14 @@ def call_row(r: CallRecord) -> dict[str, Any]:
 
 
 def offer_rows(r: CallRecord) -> list[dict[str, Any]]:
-    """The `call_offers` rows of a record, in order."""
+    """The `call_offers` rows of a record, in order (with each operator's home tenant)."""
+    homes = dict(r.homes)
     return [
         {
             "call_id": r.id,
             "seq": i,
             "agent": a.agent,
+            "home": homes.get(a.agent),
             "offered_at": a.at,
             "recall": a.recall,
             "delivery": a.delivery,
@@ -139,4 +141,5 @@ def record_from(
         refused=tuple((str(a), float(at)) for a, at in json.loads(row["refused"])),
         timeline=tuple((float(at), str(w)) for at, w in json.loads(row["timeline"])),
         updated_at=row["updated_at"],
+        homes=tuple(sorted({(o["agent"], o["home"]) for o in offers if o["home"] is not None})),
     )

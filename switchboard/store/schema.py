@@ -66,6 +66,7 @@ call_offers = Table(
     Column("call_id", String(64), ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True),
     Column("seq", Integer, primary_key=True),
     Column("agent", String(64), nullable=False),
+    Column("home", String(64)),  # the operator's home tenant when offered (0003)
     Column("offered_at", Float, nullable=False),
     Column("recall", Boolean, nullable=False),
     Column("delivery", String(16), nullable=False),
@@ -101,4 +102,5 @@ agent_intervals = Table(
     Column("ended_at", Float),  # NULL: the agent is in this state now
     Index("agent_intervals_by_agent", "agent", "started_at"),
     Index("agent_intervals_by_time", "started_at"),
+    Index("agent_intervals_by_end", "ended_at"),
 )

@@ -113,7 +113,7 @@ def test_a_database_from_the_first_engine_is_migrated_not_lost(tmp_path: Path) -
     with sqlite3.connect(path) as db:  # written exactly as the first engine wrote it
         db.executescript(FIRST_SCHEMA)
     store = Store(path)
-    assert store.version == "0002"
+    assert store.version == "0003"
     assert store.load_sessions() == (("asa", True, "lunch"),)
     [record] = store.records()
     assert (record.id, record.outcome, record.answered_by, record.queued_at) == (
@@ -127,7 +127,7 @@ def test_a_database_from_the_first_engine_is_migrated_not_lost(tmp_path: Path) -
     assert store.flush()
     assert [r.id for r in store.open_calls()] == ["1.2"]
     assert store.close()
-    assert Store(path).version == "0002"  # opening again changes nothing
+    assert Store(path).version == "0003"  # opening again changes nothing
 
 
 HOLD_LOCK = """
@@ -186,3 +186,16 @@ def test_records_keep_an_open_call_answered_after_close(tmp_path: Path) -> None:
 def test_an_unreachable_server_is_a_clear_error(url: str) -> None:
     with pytest.raises(Exception, match=r"127\.0\.0\.1"):
         Store(url=url)
+
+
+def test_the_migrations_build_exactly_the_schema_the_code_declares(store_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from switchboard.store.schema import metadata
+
+    store = Store(url=store_url)
+    with store.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert store.close()
+    assert diffs == []
