@@ -1,60 +1,42 @@
 """Report figures from call records and agent state intervals, with nothing but `now`-free data.
 
-`figures(records, intervals, settings)` is the one entry point: per tenant and service, per
-operator, the answered-by matrix with the cost split, and per-interval series in each tenant's
-own time zone. The daemon's `switchboard report` and the what-if simulator both read it.
+`figures(records, intervals, settings)` counts records in Python (the what-if simulator's way);
+`switchboard report` counts the same in SQL (`stored.stored_figures`). Both end in `assemble`:
+per tenant and service, per operator, the answered-by matrix with the cost split, and
+per-interval series in each tenant's own time zone.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from switchboard.core.records import CallRecord
-from switchboard.reports.matrix import Matrix, answered_by_matrix
-from switchboard.reports.operators import AgentInterval, OperatorFigures, operator_figures
-from switchboard.reports.series import SeriesPoint, series
+from switchboard.reports.matrix import Matrix, Totals, answered_by_totals, matrix_of
+from switchboard.reports.operators import (
+    AgentInterval,
+    OfferTotals,
+    OperatorFigures,
+    StateTotals,
+    offer_totals,
+    operator_figures,
+    state_totals,
+)
+from switchboard.reports.series import SeriesPoint, bucket_start, series
+from switchboard.reports.settings import Settings
+from switchboard.reports.tally import (
+    ServiceFigures,
+    Tally,
+    percentile,
+    service_from,
+    talk_s,
+    tally_of,
+    waits_of,
+)
 
-TURNED_AWAY = frozenset({"closed", "voicemail", "forward", "reject"})
+__all__ = ["Figures", "ServiceFigures", "Settings", "figures", "level_of", "percentile", "talk_s"]
 
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """What the figures depend on besides the records; every field has a usable default."""
-
-    short_abandon_s: float = 5.0  # abandons quicker than this are left out of service level
-    answer_within_s: Mapping[str, float] = field(default_factory=dict)  # tenant -> target
-    price_per_minute: float | None = None  # handled minute price for the cost split
-    homes: Mapping[str, str] = field(default_factory=dict)  # operator -> home tenant
-    zones: Mapping[str, ZoneInfo] = field(default_factory=dict)  # tenant -> its time zone
-    interval: str = "1h"  # 15m | 30m | 1h | day
-    start: float | None = None  # period [start, end); None: from the records
-    end: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceFigures:
-    """One tenant's service (or, with `service` None, the whole tenant) over the period."""
-
-    tenant: str
-    service: str | None
-    offered: int  # calls that reached a queue
-    answered: int
-    abandoned: int
-    short_abandoned: int
-    answered_in_target: int
-    service_level: float | None  # answered in target / (offered - short abandons)
-    wait_avg_s: float | None
-    wait_p90_s: float | None
-    asa_s: float | None  # average wait of answered calls
-    aht_s: float | None  # average talk per answered call (answered attempts' talk)
-    overflowed: int  # answered by an operator whose home is another tenant
-    callbacks: int
-    voicemails: int
-    closed: int  # turned away at routing: closed, voicemail, forward
-    rejected: int  # unknown number or blocked caller
+Key = tuple[str, str]  # (tenant, service)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +53,21 @@ class Figures:
     series: tuple[SeriesPoint, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """What `assemble` turns into figures: tallies, percentiles, totals (from Python or SQL)."""
+
+    start: float
+    end: float
+    services: Mapping[Key, Tally]
+    service_p90: Mapping[Key, float | None]
+    tenant_p90: Mapping[str, float | None]
+    buckets: Mapping[tuple[str, float], Tally]  # (tenant, local bucket start)
+    matrix: Totals
+    offers: Mapping[str, OfferTotals]
+    states: StateTotals
+
+
 def figures(
     records: Iterable[CallRecord],
     intervals: Iterable[AgentInterval] = (),
@@ -78,107 +75,76 @@ def figures(
 ) -> Figures:
     """All figures of the ended calls that arrived in the period (live calls are left out)."""
     cfg = settings or Settings()
-    chosen = [
-        r
-        for r in records
-        if r.outcome is not None
-        and (cfg.start is None or r.arrived_at >= cfg.start)
-        and (cfg.end is None or r.arrived_at < cfg.end)
-    ]
+    chosen = [r for r in records if r.outcome is not None and _in_period(r, cfg)]
     start = cfg.start if cfg.start is not None else min((r.arrived_at for r in chosen), default=0.0)
     end = (
         cfg.end if cfg.end is not None else max((r.ended_at or 0.0 for r in chosen), default=start)
     )
-    by_service: dict[tuple[str, str], list[CallRecord]] = {}
-    by_tenant: dict[str, list[CallRecord]] = {}
+    by_service: dict[Key, list[CallRecord]] = {}
+    by_bucket: dict[tuple[str, float], list[CallRecord]] = {}
     for r in chosen:
         by_service.setdefault((r.tenant, r.service), []).append(r)
-        by_tenant.setdefault(r.tenant, []).append(r)
-    services = tuple(service_figures(t, s, rs, cfg) for (t, s), rs in sorted(by_service.items()))
-    tenants = tuple(service_figures(t, None, rs, cfg) for t, rs in sorted(by_tenant.items()))
-    return Figures(
+        at = bucket_start(r.arrived_at, cfg.zone_of(r.tenant), cfg.interval)
+        by_bucket.setdefault((r.tenant, at), []).append(r)
+    by_tenant: dict[str, list[CallRecord]] = {}
+    for (tenant, _), rs in by_service.items():
+        by_tenant.setdefault(tenant, []).extend(rs)
+    window = _window(cfg, start, end)
+    parts = Parts(
         start=start,
         end=end,
+        services={k: tally_of(rs, cfg) for k, rs in by_service.items()},
+        service_p90={k: percentile(waits_of(rs), 0.9) for k, rs in by_service.items()},
+        tenant_p90={t: percentile(waits_of(rs), 0.9) for t, rs in by_tenant.items()},
+        buckets={k: tally_of(rs, cfg) for k, rs in by_bucket.items()},
+        matrix=answered_by_totals(chosen, cfg.homes),
+        offers=offer_totals(chosen),
+        states=state_totals(intervals, window),
+    )
+    return assemble(parts, cfg)
+
+
+def assemble(parts: Parts, cfg: Settings) -> Figures:
+    """The figures of one period from its parts."""
+    tenant_tallies: dict[str, Tally] = {}
+    for (tenant, _), t in parts.services.items():
+        tenant_tallies[tenant] = tenant_tallies.get(tenant, Tally()) + t
+    services = tuple(
+        service_from(t, s, tally, parts.service_p90.get((t, s)))
+        for (t, s), tally in sorted(parts.services.items())
+    )
+    tenants = tuple(
+        service_from(t, None, tally, parts.tenant_p90.get(t))
+        for t, tally in sorted(tenant_tallies.items())
+    )
+    return Figures(
+        start=parts.start,
+        end=parts.end,
         interval=cfg.interval,
         services=services,
         tenants=tenants,
-        operators=operator_figures(chosen, list(intervals), cfg.homes, start, end),
-        matrix=answered_by_matrix(chosen, cfg.homes, cfg.price_per_minute),
-        series=series(chosen, cfg.zones, cfg.interval, start, end, lambda rs: level_of(rs, cfg)),
+        operators=operator_figures(parts.offers, parts.states, cfg.homes),
+        matrix=matrix_of(parts.matrix, cfg),
+        series=series(parts.buckets, {*tenant_tallies, *cfg.zones}, cfg, parts.start, parts.end),
     )
-
-
-def service_figures(
-    tenant: str, service: str | None, records: Sequence[CallRecord], cfg: Settings
-) -> ServiceFigures:
-    """The figures of one tenant's calls (all of one service, or of every service)."""
-    queued = [r for r in records if r.queue]
-    answered = [r for r in queued if r.answered_at is not None]
-    abandoned = [r for r in queued if r.answered_at is None and r.outcome == "abandoned"]
-    short = [r for r in abandoned if (r.waited_s or 0.0) < cfg.short_abandon_s]
-    waits = sorted(w for r in queued if (w := r.waited_s) is not None)
-    answer_waits = [w for r in answered if (w := r.waited_s) is not None]
-    talks = [talk_s(r) for r in answered]
-    in_target, level = level_of(queued, cfg)
-    return ServiceFigures(
-        tenant=tenant,
-        service=service,
-        offered=len(queued),
-        answered=len(answered),
-        abandoned=len(abandoned),
-        short_abandoned=len(short),
-        answered_in_target=in_target,
-        service_level=level,
-        wait_avg_s=_mean(waits),
-        wait_p90_s=percentile(waits, 0.9),
-        asa_s=_mean(answer_waits),
-        aht_s=_mean(talks),
-        overflowed=sum(1 for r in answered if _home(r, cfg.homes) not in (None, r.tenant)),
-        callbacks=sum(1 for r in queued if r.outcome == "callback"),
-        voicemails=sum(1 for r in queued if r.outcome == "voicemail"),
-        closed=sum(1 for r in records if not r.queue and r.outcome in TURNED_AWAY - {"reject"}),
-        rejected=sum(1 for r in records if not r.queue and r.outcome == "reject"),
-    )
-
-
-def talk_s(record: CallRecord) -> float:
-    """Seconds of conversation over the call's answered attempts."""
-    return sum(
-        a.ended_at - a.answered_at
-        for a in record.attempts
-        if a.answered_at is not None and a.ended_at is not None
-    )
-
-
-def percentile(values: Sequence[float], q: float) -> float | None:
-    """Nearest-rank percentile of sorted `values` (None when empty)."""
-    if not values:
-        return None
-    return values[max(0, math.ceil(q * len(values)) - 1)]
 
 
 def level_of(records: Sequence[CallRecord], cfg: Settings) -> tuple[int, float | None]:
-    """(answered within target, service level) of queued records; short abandons left out."""
-    counted = 0
-    within = 0
-    for r in records:
-        if not r.queue:
-            continue
-        waited = r.waited_s or 0.0
-        if r.answered_at is None and r.outcome == "abandoned" and waited < cfg.short_abandon_s:
-            continue
-        counted += 1
-        target = cfg.answer_within_s.get(r.tenant, r.target_answer_s)
-        if r.answered_at is not None and waited <= target:
-            within += 1
-    return within, (within / counted if counted else None)
+    """(answered within target, service level) of records; short abandons left out."""
+    t = tally_of(records, cfg)
+    return t.in_target, t.level
 
 
-def _home(record: CallRecord, homes: Mapping[str, str]) -> str | None:
-    if record.answered_by_home is not None:
-        return record.answered_by_home
-    return homes.get(record.answered_by or "")
+def _in_period(r: CallRecord, cfg: Settings) -> bool:
+    start, end = cfg.period_of(r.tenant)
+    return (start is None or r.arrived_at >= start) and (end is None or r.arrived_at < end)
 
 
-def _mean(values: Sequence[float]) -> float | None:
-    return sum(values) / len(values) if values else None
+def _window(cfg: Settings, start: float, end: float) -> Callable[[str], tuple[float, float]]:
+    """An operator's states count in the period of its home tenant, else the common one."""
+
+    def window(agent: str) -> tuple[float, float]:
+        home = cfg.homes.get(agent)
+        return cfg.periods.get(home, (start, end)) if home is not None else (start, end)
+
+    return window

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from switchboard.core.records import CallRecord
+from switchboard.reports.settings import Settings
+
+Totals = Mapping[tuple[str, str], tuple[int, float]]  # (tenant, home) -> (calls, minutes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,64 +39,81 @@ class Matrix:
     partner_share: tuple[tuple[str, float], ...]  # home -> share of all minutes handled
     settlements: tuple[Settlement, ...]
     price_per_minute: float | None
+    partner_prices: tuple[tuple[str, float], ...] = ()  # home -> its own price per minute
+    currency: str | None = None
 
     def cell(self, tenant: str, home: str) -> MatrixCell | None:
         """The cell for (tenant, home), if any call was answered there."""
         return next((c for c in self.cells if c.tenant == tenant and c.home == home), None)
 
+    @property
+    def priced(self) -> bool:
+        """True when a price was configured (so settlements were computed)."""
+        return self.price_per_minute is not None or bool(self.partner_prices)
 
-def answered_by_matrix(
-    records: Sequence[CallRecord], homes: Mapping[str, str], price_per_minute: float | None
-) -> Matrix:
-    """Build the matrix from answered attempts (a transferred call counts for each answerer)."""
-    calls: dict[tuple[str, str], int] = {}
-    minutes: dict[tuple[str, str], float] = {}
+
+def answered_by_totals(
+    records: Iterable[CallRecord], homes: Mapping[str, str]
+) -> dict[tuple[str, str], tuple[int, float]]:
+    """Calls and minutes per (tenant, home) from answered attempts (a call counts once per home).
+
+    An operator's home is the one recorded with the offer, else today's configuration.
+    """
+    totals: dict[tuple[str, str], tuple[int, float]] = {}
     for r in records:
+        recorded = dict(r.homes)
         seen: set[str] = set()
         for a in r.attempts:
             if a.answered_at is None:
                 continue
-            home = homes.get(a.agent)
+            home = recorded.get(a.agent) or homes.get(a.agent)
             if home is None and a.agent == r.answered_by:
                 home = r.answered_by_home
             if home is None:
                 continue
-            key = (r.tenant, home)
+            calls, minutes = totals.get((r.tenant, home), (0, 0.0))
             if home not in seen:
-                calls[key] = calls.get(key, 0) + 1
+                calls += 1
                 seen.add(home)
             if a.ended_at is not None:
-                minutes[key] = minutes.get(key, 0.0) + (a.ended_at - a.answered_at) / 60
+                minutes += (a.ended_at - a.answered_at) / 60
+            totals[(r.tenant, home)] = (calls, minutes)
+    return totals
+
+
+def matrix_of(totals: Totals, cfg: Settings) -> Matrix:
+    """The matrix of (tenant, home) totals, with shares and, when priced, the settlements."""
     per_tenant: dict[str, float] = {}
     per_home: dict[str, float] = {}
-    for (tenant, home), m in minutes.items():
+    for (tenant, home), (_, m) in totals.items():
         per_tenant[tenant] = per_tenant.get(tenant, 0.0) + m
         per_home[home] = per_home.get(home, 0.0) + m
     total = sum(per_home.values())
     cells = tuple(
-        MatrixCell(
-            t,
-            h,
-            n,
-            minutes.get((t, h), 0.0),
-            _ratio(minutes.get((t, h), 0.0), per_tenant.get(t, 0.0)),
-        )
-        for (t, h), n in sorted(calls.items())
+        MatrixCell(t, h, n, m, _ratio(m, per_tenant.get(t, 0.0)))
+        for (t, h), (n, m) in sorted(totals.items())
     )
     shares = tuple((h, _ratio(m, total)) for h, m in sorted(per_home.items()))
-    return Matrix(cells, shares, _settle(minutes, price_per_minute), price_per_minute)
+    return Matrix(
+        cells,
+        shares,
+        _settle({k: m for k, (_, m) in totals.items()}, cfg),
+        cfg.price_per_minute,
+        tuple(sorted(cfg.partner_prices.items())),
+        cfg.currency,
+    )
 
 
-def _settle(
-    minutes: Mapping[tuple[str, str], float], price: float | None
-) -> tuple[Settlement, ...]:
+def _settle(minutes: Mapping[tuple[str, str], float], cfg: Settings) -> tuple[Settlement, ...]:
     """Tenant X owes home Y for the minutes Y's operators handled for X, net of the reverse."""
-    if price is None:
+    if not cfg.priced:
         return ()
     out = []
     pairs = sorted({tuple(sorted(k)) for k in minutes if k[0] != k[1]})
     for a, b in pairs:
-        net = (minutes.get((a, b), 0.0) - minutes.get((b, a), 0.0)) * price
+        owed_b = minutes.get((a, b), 0.0) * (cfg.price_of(b) or 0.0)
+        owed_a = minutes.get((b, a), 0.0) * (cfg.price_of(a) or 0.0)
+        net = owed_b - owed_a
         if abs(net) < 0.005:
             continue
         out.append(Settlement(a, b, round(net, 2)) if net > 0 else Settlement(b, a, round(-net, 2)))

@@ -94,13 +94,16 @@ def sections(fig: Figures, *, with_series: bool = True) -> list[Section]:
             tuple((h, pct(s)) for h, s in fig.matrix.partner_share),
         ),
     ]
-    if fig.matrix.price_per_minute is not None:
+    if fig.matrix.priced:
         out.append(
             Section(
                 "settlements",
-                f"Net amounts owed at {fig.matrix.price_per_minute:g} per handled minute",
-                ("payer", "payee", "amount"),
-                tuple((s.payer, s.payee, f"{s.amount:.2f}") for s in fig.matrix.settlements),
+                f"Net amounts owed {price_text(fig)}",
+                ("payer", "payee", "amount", "currency"),
+                tuple(
+                    (s.payer, s.payee, f"{s.amount:.2f}", fig.matrix.currency or "")
+                    for s in fig.matrix.settlements
+                ),
             )
         )
     if with_series:
@@ -153,6 +156,17 @@ def service_row(s: ServiceFigures) -> tuple[Cell, ...]:
         str(s.voicemails),
         str(s.closed),
     )
+
+
+def price_text(fig: Figures) -> str:
+    """`at 4.5 SEK per handled minute (savsjo 5)`: the prices the settlements used."""
+    m = fig.matrix
+    currency = f" {m.currency}" if m.currency else ""
+    base = f"at {m.price_per_minute:g}{currency} per handled minute" if m.price_per_minute else ""
+    own = ", ".join(f"{home} {price:g}" for home, price in m.partner_prices)
+    if not own:
+        return base
+    return f"{base} ({own})" if base else f"at partner prices per handled minute{currency} ({own})"
 
 
 def num(value: float | None, digits: int = 0) -> Cell:

@@ -7,15 +7,16 @@ back 25 (the repeated hour is two buckets, told apart by their UTC offset).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from switchboard.core.records import CallRecord
+from switchboard.reports.settings import Settings
+from switchboard.reports.tally import Tally
 
 INTERVALS = {"15m": 900, "30m": 1800, "1h": 3600, "day": 86400}
-Level = Callable[[Sequence[CallRecord]], tuple[int, float | None]]
+EMPTY = Tally()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,38 +65,33 @@ def label(ts: float, zone: ZoneInfo) -> str:
 
 
 def series(
-    records: Sequence[CallRecord],
-    zones: Mapping[str, ZoneInfo],
-    interval: str,
+    tallies: Mapping[tuple[str, float], Tally],
+    tenants: Iterable[str],
+    cfg: Settings,
     start: float,
     end: float,
-    level: Level,
 ) -> tuple[SeriesPoint, ...]:
-    """Per tenant, one point per bucket of the period (empty buckets included), by arrival."""
-    by_bucket: dict[tuple[str, float], list[CallRecord]] = {}
-    utc = ZoneInfo("UTC")
-    for r in records:
-        zone = zones.get(r.tenant, utc)
-        key = (r.tenant, bucket_start(r.arrived_at, zone, interval))
-        by_bucket.setdefault(key, []).append(r)
+    """Per tenant, one point per bucket of its period (empty buckets included).
+
+    `tallies` holds the calls of (tenant, bucket start); a tenant's period is its own in
+    `cfg.periods`, else [start, end).
+    """
     points: list[SeriesPoint] = []
-    for tenant in sorted({r.tenant for r in records} | set(zones)):
-        zone = zones.get(tenant, utc)
-        for at in buckets(zone, interval, start, max(end, start + 1)):
-            rs = [r for r in by_bucket.get((tenant, at), []) if r.queue]
-            waits = [w for r in rs if (w := r.waited_s) is not None]
+    for tenant in sorted(set(tenants)):
+        zone = cfg.zone_of(tenant)
+        first, last = cfg.periods.get(tenant, (start, end))
+        for at in buckets(zone, cfg.interval, first, max(last, first + 1)):
+            t = tallies.get((tenant, at), EMPTY)
             points.append(
                 SeriesPoint(
                     tenant=tenant,
                     start=label(at, zone),
                     start_ts=at,
-                    offered=len(rs),
-                    answered=sum(1 for r in rs if r.answered_at is not None),
-                    abandoned=sum(
-                        1 for r in rs if r.answered_at is None and r.outcome == "abandoned"
-                    ),
-                    service_level=level(rs)[1],
-                    wait_avg_s=sum(waits) / len(waits) if waits else None,
+                    offered=t.offered,
+                    answered=t.answered,
+                    abandoned=t.abandoned,
+                    service_level=t.level,
+                    wait_avg_s=t.wait_avg_s,
                 )
             )
     return tuple(points)

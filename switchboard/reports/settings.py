@@ -1,0 +1,43 @@
+"""What report figures depend on besides the records: thresholds, targets, homes, zones, prices."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+UTC_ZONE = ZoneInfo("UTC")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every field has a usable default; `periods` gives tenants their own local period."""
+
+    short_abandon_s: float = 5.0  # abandons quicker than this are left out of service level
+    answer_within_s: Mapping[str, float] = field(default_factory=dict)  # tenant -> target
+    price_per_minute: float | None = None  # handled minute price for the cost split
+    partner_prices: Mapping[str, float] = field(default_factory=dict)  # home tenant -> price
+    currency: str | None = None
+    homes: Mapping[str, str] = field(default_factory=dict)  # operator -> home tenant
+    zones: Mapping[str, ZoneInfo] = field(default_factory=dict)  # tenant -> its time zone
+    interval: str = "1h"  # 15m | 30m | 1h | day
+    start: float | None = None  # period [start, end); None: from the records
+    end: float | None = None
+    periods: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # tenant -> [s, e)
+
+    def period_of(self, tenant: str) -> tuple[float | None, float | None]:
+        """The tenant's own [start, end), else the common one."""
+        return self.periods.get(tenant, (self.start, self.end))
+
+    def zone_of(self, tenant: str) -> ZoneInfo:
+        """The tenant's time zone (UTC for a tenant the settings do not know)."""
+        return self.zones.get(tenant, UTC_ZONE)
+
+    def price_of(self, home: str) -> float | None:
+        """What a minute handled by `home`'s operators costs (None: no price configured)."""
+        return self.partner_prices.get(home, self.price_per_minute)
+
+    @property
+    def priced(self) -> bool:
+        """True when the matrix gets a cost split."""
+        return self.price_per_minute is not None or bool(self.partner_prices)
