@@ -89,7 +89,7 @@ def figures(
     by_tenant: dict[str, list[CallRecord]] = {}
     for (tenant, _), rs in by_service.items():
         by_tenant.setdefault(tenant, []).extend(rs)
-    window = _window(cfg, start, end)
+    window = operator_window(cfg, start, end)
     parts = Parts(
         start=start,
         end=end,
@@ -140,7 +140,9 @@ def _in_period(r: CallRecord, cfg: Settings) -> bool:
     return (start is None or r.arrived_at >= start) and (end is None or r.arrived_at < end)
 
 
-def _window(cfg: Settings, start: float, end: float) -> Callable[[str], tuple[float, float]]:
+def operator_window(
+    cfg: Settings, start: float, end: float
+) -> Callable[[str], tuple[float, float]]:
     """An operator's states count in the period of its home tenant, else the common one."""
 
     def window(agent: str) -> tuple[float, float]:

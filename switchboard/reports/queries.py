@@ -1,0 +1,201 @@
+"""The report's aggregations in SQL (one text for SQLite and PostgreSQL), over the store's tables.
+
+Each query counts exactly what `tally.tally_of`, `matrix.answered_by_totals` and
+`operators.offer_totals` count in Python; the tests hold the two ways equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+)
+
+from switchboard.reports.operators import NOT_A_MISS, AgentInterval
+from switchboard.reports.settings import Settings
+from switchboard.reports.tally import CLOSED, Tally
+from switchboard.store.schema import agent_intervals, call_offers, calls
+
+GRAIN_S = 900  # every zone in use today is a whole quarter hour off UTC: buckets are unions
+c, o = calls.c, call_offers.c
+Row = tuple[Any, ...]
+
+
+def in_scope(cfg: Settings) -> ColumnElement[bool]:
+    """Ended calls that arrived in their tenant's period (the common one for other tenants)."""
+    if cfg.start is None or cfg.end is None:
+        raise ValueError("a stored report needs a period")
+    groups: dict[tuple[float, float], list[str]] = {}
+    for tenant, period in cfg.periods.items():
+        groups.setdefault(period, []).append(tenant)
+    parts = [
+        and_(c.tenant.in_(sorted(ts)), c.arrived_at >= s, c.arrived_at < e)
+        for (s, e), ts in sorted(groups.items())
+    ]
+    others = [c.arrived_at >= cfg.start, c.arrived_at < cfg.end]
+    if cfg.periods:
+        others.append(c.tenant.not_in(sorted(cfg.periods)))
+    return and_(c.outcome.is_not(None), or_(*parts, and_(*others)))
+
+
+def tallies(conn: Connection, cfg: Settings) -> Iterator[tuple[str, str, int, Tally]]:
+    """(tenant, service, quarter hour since the epoch, tally) of the calls in scope."""
+    grain = (
+        func.floor(c.arrived_at / GRAIN_S)
+        if conn.dialect.name == "postgresql"
+        else cast(c.arrived_at / GRAIN_S, Integer)  # arrivals are positive: truncation floors
+    ).label("grain")
+    wait = _wait()
+    queued = c.queue != ""
+    answered = c.answered_at.is_not(None)
+    abandoned = and_(c.answered_at.is_(None), c.outcome == "abandoned")
+    short = and_(abandoned, func.coalesce(wait, 0.0) < cfg.short_abandon_s)
+    target = (
+        case(dict(cfg.answer_within_s), value=c.tenant, else_=c.target_answer_s)
+        if cfg.answer_within_s
+        else c.target_answer_s
+    )
+    home = _known(c.answered_by_home, c.answered_by, cfg.homes)
+    columns = (
+        _count(queued),
+        _count(and_(queued, answered)),
+        _count(and_(queued, abandoned)),
+        _count(and_(queued, short)),
+        _count(and_(queued, ~short)),
+        _count(and_(queued, answered, func.coalesce(wait, 0.0) <= target)),
+        _sum(queued, wait),
+        _count(and_(queued, wait.is_not(None))),
+        _sum(and_(queued, answered), wait),
+        _count(and_(queued, answered, wait.is_not(None))),
+        literal(0.0),  # talk: from the offers, in `talk`
+        _count(and_(queued, answered, home.is_not(None), home != c.tenant)),
+        _count(and_(queued, c.outcome == "callback")),
+        _count(and_(queued, c.outcome == "voicemail")),
+        _count(and_(~queued, c.outcome.in_(sorted(CLOSED)))),
+        _count(and_(~queued, c.outcome == "reject")),
+    )
+    query = (
+        select(c.tenant, c.service, grain, *columns)
+        .where(in_scope(cfg))
+        .group_by(c.tenant, c.service, grain)
+    )
+    for row in conn.execute(query):
+        values = [v or 0 for v in row[3:]]
+        yield row[0], row[1], int(row[2]), Tally(*values)
+
+
+def talk(conn: Connection, cfg: Settings) -> dict[tuple[str, str], float]:
+    """Talk seconds of answered attempts per (tenant, service), queued answered calls only."""
+    query = (
+        select(c.tenant, c.service, func.sum(o.ended_at - o.answered_at))
+        .select_from(call_offers.join(calls, calls.c.id == o.call_id))
+        .where(
+            in_scope(cfg),
+            c.queue != "",
+            c.answered_at.is_not(None),
+            o.answered_at.is_not(None),
+            o.ended_at.is_not(None),
+        )
+        .group_by(c.tenant, c.service)
+    )
+    return {(t, s): float(v or 0.0) for t, s, v in conn.execute(query)}
+
+
+def p90_waits(conn: Connection, cfg: Settings, by_service: bool) -> dict[tuple[str, str], float]:
+    """Nearest-rank 90th percentile wait per (tenant, service), or per (tenant, "") of tenants."""
+    wait = _wait().label("w")
+    service = c.service if by_service else literal("")
+    keys = (c.tenant, c.service) if by_service else (c.tenant,)
+    ranked = (
+        select(
+            c.tenant.label("t"),
+            service.label("s"),
+            wait,
+            func.row_number().over(partition_by=keys, order_by=wait).label("rn"),
+            func.count().over(partition_by=keys).label("n"),
+        )
+        .where(in_scope(cfg), c.queue != "", wait.is_not(None))
+        .subquery()
+    )
+    r = ranked.c
+    query = select(r.t, r.s, r.w).where(r.rn == (9 * r.n + 9) // 10)  # ceil(0.9 n), in integers
+    return {(t, s): float(w) for t, s, w in conn.execute(query)}
+
+
+def matrix(conn: Connection, cfg: Settings) -> dict[tuple[str, str], tuple[int, float]]:
+    """(calls, minutes) per (tenant, operator's home) over answered attempts."""
+    home = _known(
+        o.home,
+        o.agent,
+        cfg.homes,
+        case((o.agent == c.answered_by, c.answered_by_home), else_=null()),
+    ).label("home")
+    minutes = func.sum(case((o.ended_at.is_not(None), o.ended_at - o.answered_at), else_=0.0))
+    query = (
+        select(c.tenant, home, func.count(distinct(o.call_id)), minutes)
+        .select_from(call_offers.join(calls, calls.c.id == o.call_id))
+        .where(in_scope(cfg), o.answered_at.is_not(None))
+        .group_by(c.tenant, home)
+    )
+    return {
+        (t, h): (int(n), float(s or 0.0) / 60)
+        for t, h, n, s in conn.execute(query)
+        if h is not None
+    }
+
+
+def offers(conn: Connection, cfg: Settings) -> Iterator[tuple[str, int, float, int]]:
+    """(operator, answered offers, talk seconds, misses) over the offers of calls in scope."""
+    answered = o.answered_at.is_not(None)
+    miss = and_(~answered, o.rang, o.result.is_not(None), o.result.not_in(sorted(NOT_A_MISS)))
+    query = (
+        select(o.agent, _count(answered), _sum(answered, o.ended_at - o.answered_at), _count(miss))
+        .select_from(call_offers.join(calls, calls.c.id == o.call_id))
+        .where(in_scope(cfg))
+        .group_by(o.agent)
+    )
+    for agent, n, s, m in conn.execute(query):
+        yield agent, int(n or 0), float(s or 0.0), int(m or 0)
+
+
+def intervals(conn: Connection, start: float, end: float) -> Iterator[AgentInterval]:
+    """Agent state intervals overlapping [start, end), streamed in batches."""
+    i = agent_intervals.c
+    query = select(i.agent, i.status, i.reason, i.started_at, i.ended_at).where(
+        i.started_at < end, or_(i.ended_at.is_(None), i.ended_at > start)
+    )
+    for row in conn.execution_options(yield_per=10_000).execute(query):
+        yield AgentInterval(*row)
+
+
+def _wait() -> ColumnElement[Any]:
+    """`CallRecord.waited_s` in SQL: from queueing to the answer or the end, never below 0."""
+    waited = func.coalesce(c.answered_at, c.ended_at) - c.queued_at
+    return case((c.queued_at.is_(None), null()), (waited < 0, 0.0), else_=waited)
+
+
+def _known(recorded: Any, agent: Any, homes: Mapping[str, str], *more: Any) -> ColumnElement[Any]:
+    """The recorded home, else today's configuration, else `more` (in that order)."""
+    configured = [case(dict(homes), value=agent, else_=null())] if homes else []
+    return func.coalesce(recorded, *configured, *more)
+
+
+def _count(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _sum(condition: ColumnElement[bool], value: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.sum(case((condition, value), else_=null()))
