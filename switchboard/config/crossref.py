@@ -33,6 +33,9 @@ def cross_reference(doc: Any) -> Found:
             yield ("tenants", tid, "numbers"), "the tenant has no number, so no call can reach it"
     yield from _agents(agents, known)
     yield from _skills(tenants, agents)
+    for partner in _dict(_dict(_dict(doc).get("reports")).get("partner_prices")):
+        if partner not in known:
+            yield ("reports", "partner_prices", partner), f"unknown tenant {partner!r}"
 
 
 def _numbers(tenants: dict[str, Any]) -> Found:

@@ -15,11 +15,18 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from switchboard.config.crossref import cross_reference
 from switchboard.config.errors import ConfigError, Loc, Problem
-from switchboard.config.models import ID_PATTERN, Agent, Config, Selection, Tenant
+from switchboard.config.models import (
+    ID_PATTERN,
+    Agent,
+    Config,
+    ReportSettings,
+    Selection,
+    Tenant,
+)
 from switchboard.config.settings import DispatchSettings, Engine
 
 ENV_PREFIX = "SWITCHBOARD_"
-_SECTIONS = {"engine", "selection", "dispatch", "tenants", "agents"}
+_SECTIONS = {"engine", "selection", "dispatch", "tenants", "agents", "reports"}
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -44,6 +51,7 @@ def parse_config(text: str, name: str, environ: Mapping[str, str]) -> Config:
             problems.append(_at(doc, (str(key),), "unknown section"))
     engine = _validate(Engine, doc.get("engine", {}), ("engine",), doc, problems)
     dispatch = _validate(DispatchSettings, doc.get("dispatch", {}), ("dispatch",), doc, problems)
+    reports = _validate(ReportSettings, doc.get("reports", {}), ("reports",), doc, problems)
     selection = doc.get("selection", Selection.LONGEST_IDLE.value)
     if selection not in {s.value for s in Selection}:
         choices = ", ".join(s.value for s in Selection)
@@ -52,7 +60,7 @@ def parse_config(text: str, name: str, environ: Mapping[str, str]) -> Config:
     agents = _validate_each(Agent, doc, "agents", problems, required=False)
     for loc, message in cross_reference(_plain(doc)):
         problems.append(_at(doc, loc, message))
-    if problems or engine is None or dispatch is None:
+    if problems or engine is None or dispatch is None or reports is None:
         raise ConfigError(name, problems)
     return Config(
         engine=engine,
@@ -60,6 +68,7 @@ def parse_config(text: str, name: str, environ: Mapping[str, str]) -> Config:
         dispatch=dispatch,
         tenants=tenants,
         agents=agents,
+        reports=reports,
     )
 
 

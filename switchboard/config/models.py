@@ -227,6 +227,15 @@ class Agent(Model):
         return tuple(dict.fromkeys((self.home, *self.tenants)))
 
 
+class ReportSettings(Model):
+    """`switchboard report`: the short abandon threshold and the prices of the cost split."""
+
+    short_abandon_s: float = Field(default=5.0, ge=0, le=600)
+    price_per_minute: float | None = Field(default=None, ge=0)  # every partner's handled minute
+    partner_prices: dict[Id, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")  # ISO 4217, e.g. SEK
+
+
 class Config(Model):
     """The whole configuration file."""
 
@@ -235,6 +244,7 @@ class Config(Model):
     dispatch: DispatchSettings = DispatchSettings()
     tenants: dict[Id, Tenant]
     agents: dict[Id, Agent] = Field(default_factory=dict)
+    reports: ReportSettings = ReportSettings()
 
 
 def _check_increasing(steps: tuple[OverflowStep, ...]) -> None:
