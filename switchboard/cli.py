@@ -44,7 +44,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(line, file=sys.stderr)
         print(f"{len(exc.problems)} problem(s) in {exc.filename}", file=sys.stderr)
         return EXIT_CONFIG_RUN if args.command == "run" else EXIT_CONFIG
-    handlers = {"check": _check, "route": _route, "run": _run, "simulate": _simulate, "demo": _demo}
+    handlers = {
+        "check": _check,
+        "route": _route,
+        "run": _run,
+        "simulate": _simulate,
+        "demo": _demo,
+        "report": _report,
+    }
     handler = handlers[args.command]
     return handler(config, args)
 
@@ -84,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     reload.add_argument("--pid-file", metavar="PATH", default=PID_FILE, help=f"default {PID_FILE}")
     _simulate_parser(sub)
     _demo_parser(sub)
+    _report_parser(sub)
     return parser
 
 
@@ -191,6 +199,18 @@ def _demo(config: Config, args: argparse.Namespace) -> int:
     from switchboard.demo.cli import demo
 
     return demo(config, args)
+
+
+def _report_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from switchboard.reports.command import add_arguments
+
+    add_arguments(sub.add_parser("report", help="figures of a period from the call records"))
+
+
+def _report(config: Config, args: argparse.Namespace) -> int:
+    from switchboard.reports.command import report
+
+    return report(config, args)
 
 
 def _check(config: Config, args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ per-interval series in each tenant's own time zone.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from switchboard.core.records import CallRecord
 from switchboard.reports.matrix import Matrix, Totals, answered_by_totals, matrix_of
@@ -150,3 +150,22 @@ def operator_window(
         return cfg.periods.get(home, (start, end)) if home is not None else (start, end)
 
     return window
+
+
+def focus(fig: Figures, tenant: str, homes: Mapping[str, str]) -> Figures:
+    """One tenant's view: its services and series, its home operators, and the matrix rows and
+    columns it takes part in (so its settlements are whole)."""
+    m = fig.matrix
+    matrix = replace(
+        m,
+        cells=tuple(c for c in m.cells if tenant in (c.tenant, c.home)),
+        settlements=tuple(s for s in m.settlements if tenant in (s.payer, s.payee)),
+    )
+    return replace(
+        fig,
+        services=tuple(s for s in fig.services if s.tenant == tenant),
+        tenants=tuple(s for s in fig.tenants if s.tenant == tenant),
+        operators=tuple(o for o in fig.operators if homes.get(o.agent) == tenant),
+        matrix=matrix,
+        series=tuple(p for p in fig.series if p.tenant == tenant),
+    )

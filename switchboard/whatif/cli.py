@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from ruamel.yaml import YAML
 from switchboard.config.errors import ConfigError
 from switchboard.config.loader import load_config
 from switchboard.config.models import Config
+from switchboard.progress import Progress
 from switchboard.reports import FORMATS, Figures, Section, charts, render_report, sections
 from switchboard.reports.html import render_html
 from switchboard.reports.render import render_csv, render_json, render_table
@@ -89,38 +89,8 @@ def _other(path: str | None, scenario_file: ScenarioFile) -> Config | None:
 
 def _run(config: Config, scenario: Scenario, start: date, days: int, label: str) -> Result:
     sim = Simulation(config, scenario, start, days)
-    with _Progress(label, days * 24, "h") as update:
+    with Progress(label, days * 24, "h") as update:
         return sim.run(lambda done: update(done / 3600))
-
-
-class _Progress:
-    """A tqdm bar on stderr, shown only on a terminal; the context value sets the position."""
-
-    def __init__(self, label: str, total: float, unit: str) -> None:
-        from tqdm import tqdm
-
-        self.total = total
-        self.done = 0.0
-        self.bar = tqdm(
-            total=total or None,
-            unit=unit,
-            desc=label,
-            file=sys.stderr,
-            disable=not sys.stderr.isatty(),
-            leave=False,
-        )
-
-    def __enter__(self) -> Callable[[float], None]:
-        def update(position: float) -> None:
-            position = min(position, self.total) if self.total else position
-            if position > self.done:
-                self.bar.update(position - self.done)
-                self.done = position
-
-        return update
-
-    def __exit__(self, *exc: object) -> None:
-        self.bar.close()
 
 
 def _compare(
@@ -157,7 +127,7 @@ def _compare(
 
 
 def _find(config: Config, scenario: Scenario, start: date, days: int, fmt: str, title: str) -> str:
-    with _Progress("finding staffing", 0, "runs") as update:
+    with Progress("finding staffing", 0, "runs") as update:
         found = find_staffing(config, scenario, start, days, lambda rounds, _: update(rounds))
     fig = figures_of(config, scenario, found.result)
     columns, rows = counts_table(found)

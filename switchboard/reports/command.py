@@ -1,0 +1,130 @@
+"""`switchboard report`: figures of a period from the store, in each tenant's own local days."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from switchboard.config.models import Config
+from switchboard.progress import Progress
+from switchboard.reports import FORMATS, render_report
+from switchboard.reports.figures import focus
+from switchboard.reports.series import INTERVALS
+from switchboard.reports.settings import Settings
+from switchboard.reports.stored import STEPS, stored_figures
+from switchboard.store.database import database_url, migrate, open_engine
+
+EXIT_OK, EXIT_USAGE, EXIT_STORE = 0, 64, 69
+
+
+class UsageError(ValueError):
+    """A command-line value that cannot be used (exit status 64)."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The `report` subcommand's options."""
+    parser.add_argument("-c", "--config", required=True, help="YAML configuration file")
+    parser.add_argument("--from", dest="first", required=True, help="first day, YYYY-MM-DD")
+    parser.add_argument("--to", dest="last", required=True, help="last day (included)")
+    parser.add_argument("--tenant", help="one tenant's view (its calls, operators, partners)")
+    parser.add_argument("--interval", default="1h", help="series interval: 15m, 30m, 1h or day")
+    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.add_argument("--output", metavar="FILE", help="write here instead of stdout")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--store", metavar="PATH", help="SQLite file (default: engine.store)")
+    where.add_argument("--url", help="database URL, e.g. postgresql://user@host/db")
+
+
+def report(config: Config, args: argparse.Namespace) -> int:
+    """Run the command; returns the exit code (64 bad arguments, 69 store unavailable)."""
+    try:
+        cfg = settings_for(config, _day("--from", args.first), _day("--to", args.last), args)
+    except UsageError as exc:
+        print(f"switchboard report: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        engine = _open(config, args.store, args.url)
+    except (OSError, SQLAlchemyError) as exc:
+        print(f"switchboard report: cannot open the store: {exc}", file=sys.stderr)
+        return EXIT_STORE
+    try:
+        with Progress("report", len(STEPS), "queries") as update:
+            fig = stored_figures(engine, cfg, lambda name: update(STEPS.index(name) + 1))
+    except SQLAlchemyError as exc:
+        print(f"switchboard report: reading the store failed: {exc}", file=sys.stderr)
+        return EXIT_STORE
+    finally:
+        engine.dispose()
+    homes = {aid: a.home for aid, a in config.agents.items()}
+    if args.tenant:
+        fig = focus(fig, args.tenant, homes)
+    who = f", tenant {args.tenant}" if args.tenant else ""
+    title = f"switchboard report: {args.first} to {args.last} (local days){who}"
+    text = render_report(args.format, title, fig)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def settings_for(config: Config, first: date, last: date, args: argparse.Namespace) -> Settings:
+    """Figure settings: each tenant's period runs from its midnight of `first` to after `last`."""
+    if last < first:
+        raise UsageError(f"--to {last} is before --from {first}")
+    if args.tenant is not None and args.tenant not in config.tenants:
+        known = ", ".join(sorted(config.tenants))
+        raise UsageError(f"--tenant: unknown tenant {args.tenant!r} (known: {known})")
+    if args.interval not in INTERVALS:
+        raise UsageError(f"--interval must be one of {', '.join(INTERVALS)}, not {args.interval!r}")
+    zones = {tid: ZoneInfo(t.timezone) for tid, t in config.tenants.items()}
+    periods = {
+        tid: (_midnight(first, z), _midnight(last + timedelta(days=1), z))
+        for tid, z in zones.items()
+    }
+    r = config.reports
+    return Settings(
+        short_abandon_s=r.short_abandon_s,
+        price_per_minute=r.price_per_minute,
+        partner_prices=dict(r.partner_prices),
+        currency=r.currency,
+        homes={aid: a.home for aid, a in config.agents.items()},
+        zones=zones,
+        interval=args.interval,
+        start=min(s for s, _ in periods.values()),
+        end=max(e for _, e in periods.values()),
+        periods=periods,
+    )
+
+
+def _day(option: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option}: {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _midnight(day: date, zone: ZoneInfo) -> float:
+    return datetime(day.year, day.month, day.day, tzinfo=zone).timestamp()
+
+
+def _open(config: Config, path: str | None, url: str | None) -> Engine:
+    """The store's database, migrated to the newest schema; a missing SQLite file is an error."""
+    store = config.engine.store
+    if path is None and url is None:
+        path, url = store.path, store.url
+    if url is None and not Path(path or "").is_file():
+        raise FileNotFoundError(f"no SQLite store at {path}")
+    engine = open_engine(database_url(path or "", url))
+    try:
+        migrate(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
