@@ -44,7 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def report(config: Config, args: argparse.Namespace) -> int:
     """Run the command; returns the exit code (64 bad arguments, 69 store unavailable)."""
     try:
-        cfg = settings_for(config, _day("--from", args.first), _day("--to", args.last), args)
+        first, last = _day("--from", args.first), _day("--to", args.last)
+        cfg = settings_for(config, first, last, args.interval, args.tenant)
     except UsageError as exc:
         print(f"switchboard report: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -74,15 +75,17 @@ def report(config: Config, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def settings_for(config: Config, first: date, last: date, args: argparse.Namespace) -> Settings:
+def settings_for(
+    config: Config, first: date, last: date, interval: str = "1h", tenant: str | None = None
+) -> Settings:
     """Figure settings: each tenant's period runs from its midnight of `first` to after `last`."""
     if last < first:
         raise UsageError(f"--to {last} is before --from {first}")
-    if args.tenant is not None and args.tenant not in config.tenants:
+    if tenant is not None and tenant not in config.tenants:
         known = ", ".join(sorted(config.tenants))
-        raise UsageError(f"--tenant: unknown tenant {args.tenant!r} (known: {known})")
-    if args.interval not in INTERVALS:
-        raise UsageError(f"--interval must be one of {', '.join(INTERVALS)}, not {args.interval!r}")
+        raise UsageError(f"--tenant: unknown tenant {tenant!r} (known: {known})")
+    if interval not in INTERVALS:
+        raise UsageError(f"--interval must be one of {', '.join(INTERVALS)}, not {interval!r}")
     zones = {tid: ZoneInfo(t.timezone) for tid, t in config.tenants.items()}
     periods = {
         tid: (_midnight(first, z), _midnight(last + timedelta(days=1), z))
@@ -96,7 +99,7 @@ def settings_for(config: Config, first: date, last: date, args: argparse.Namespa
         currency=r.currency,
         homes={aid: a.home for aid, a in config.agents.items()},
         zones=zones,
-        interval=args.interval,
+        interval=interval,
         start=min(s for s, _ in periods.values()),
         end=max(e for _, e in periods.values()),
         periods=periods,

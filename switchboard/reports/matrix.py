@@ -71,14 +71,14 @@ def answered_by_totals(
                 home = r.answered_by_home
             if home is None:
                 continue
-            calls, minutes = totals.get((r.tenant, home), (0, 0.0))
+            calls, seconds = totals.get((r.tenant, home), (0, 0.0))
             if home not in seen:
                 calls += 1
                 seen.add(home)
             if a.ended_at is not None:
-                minutes += (a.ended_at - a.answered_at) / 60
-            totals[(r.tenant, home)] = (calls, minutes)
-    return totals
+                seconds += a.ended_at - a.answered_at
+            totals[(r.tenant, home)] = (calls, seconds)
+    return {k: (n, s / 60) for k, (n, s) in totals.items()}
 
 
 def matrix_of(totals: Totals, cfg: Settings) -> Matrix:
