@@ -3,6 +3,7 @@ milestone, sessions, agent intervals, migration of the first engine's file, and 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -13,9 +14,11 @@ from pathlib import Path
 import pytest
 from immutables import Map
 
+from switchboard.cli import main
 from switchboard.core.records import CallRecord, call_of, record_of
 from switchboard.core.state import Attempt, Call, Transfer
 from switchboard.store.store import Store
+from tests.conftest import EXAMPLE
 from tests.unit.dispatch_fixture import topology
 
 
@@ -128,6 +131,29 @@ def test_a_database_from_the_first_engine_is_migrated_not_lost(tmp_path: Path) -
     assert [r.id for r in store.open_calls()] == ["1.2"]
     assert store.close()
     assert Store(path).version == "0003"  # opening again changes nothing
+
+
+def test_a_database_from_the_first_engine_is_reported_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(FIRST_SCHEMA)
+    day = ["--from", "1970-01-01", "--to", "1970-01-01", "--format", "json"]
+    assert main(["report", "-c", str(EXAMPLE), "--store", str(path), *day]) == 0
+    fig = json.loads(capsys.readouterr().out)["figures"]
+    [vetlanda] = [t for t in fig["tenants"] if t["tenant"] == "vetlanda"]
+    assert (vetlanda["offered"], vetlanda["answered"], vetlanda["asa_s"]) == (1, 1, 9.0)
+    assert vetlanda["aht_s"] == 60.0  # the one offer the first engine's row implies
+    [cell] = fig["matrix"]["cells"]  # asa's home from today's configuration
+    assert (cell["tenant"], cell["home"], cell["calls"], cell["minutes"]) == (
+        "vetlanda",
+        "vetlanda",
+        1,
+        1.0,
+    )
+    [asa] = fig["operators"]
+    assert (asa["agent"], asa["calls"], asa["talk_s"]) == ("asa", 1, 60.0)
 
 
 HOLD_LOCK = """
