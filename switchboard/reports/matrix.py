@@ -85,7 +85,7 @@ def matrix_of(totals: Totals, cfg: Settings) -> Matrix:
     """The matrix of (tenant, home) totals, with shares and, when priced, the settlements."""
     per_tenant: dict[str, float] = {}
     per_home: dict[str, float] = {}
-    for (tenant, home), (_, m) in totals.items():
+    for (tenant, home), (_, m) in sorted(totals.items()):  # one order: equal sums both ways
         per_tenant[tenant] = per_tenant.get(tenant, 0.0) + m
         per_home[home] = per_home.get(home, 0.0) + m
     total = sum(per_home.values())

@@ -6,7 +6,9 @@ Each query counts exactly what `tally.tally_of`, `matrix.answered_by_totals` and
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -25,38 +27,56 @@ from sqlalchemy import (
 )
 
 from switchboard.reports.operators import NOT_A_MISS, AgentInterval
+from switchboard.reports.series import INTERVALS
 from switchboard.reports.settings import Settings
 from switchboard.reports.tally import CLOSED, Tally
 from switchboard.store.schema import agent_intervals, call_offers, calls
 
-GRAIN_S = 900  # every zone in use today is a whole quarter hour off UTC: buckets are unions
 c, o = calls.c, call_offers.c
-Row = tuple[Any, ...]
+Key = tuple[str, str]
+MatrixTotals = dict[tuple[str, str], tuple[int, float]]
 
 
 def in_scope(cfg: Settings) -> ColumnElement[bool]:
-    """Ended calls that arrived in their tenant's period (the common one for other tenants)."""
+    """Ended calls that arrived in their tenant's period (the common one for other tenants).
+
+    One plain range over every period lets the database read the span by `calls_by_arrival`;
+    each tenant's own bounds are then checked row by row (a CASE no index is tried for).
+    """
     if cfg.start is None or cfg.end is None:
         raise ValueError("a stored report needs a period")
-    groups: dict[tuple[float, float], list[str]] = {}
-    for tenant, period in cfg.periods.items():
-        groups.setdefault(period, []).append(tenant)
-    parts = [
-        and_(c.tenant.in_(sorted(ts)), c.arrived_at >= s, c.arrived_at < e)
-        for (s, e), ts in sorted(groups.items())
-    ]
-    others = [c.arrived_at >= cfg.start, c.arrived_at < cfg.end]
+    first = min([cfg.start, *(s for s, _ in cfg.periods.values())])
+    last = max([cfg.end, *(e for _, e in cfg.periods.values())])
+    scope = [c.outcome.is_not(None), c.arrived_at >= first, c.arrived_at < last]
     if cfg.periods:
-        others.append(c.tenant.not_in(sorted(cfg.periods)))
-    return and_(c.outcome.is_not(None), or_(*parts, and_(*others)))
+        starts = {t: s for t, (s, _) in cfg.periods.items()}
+        ends = {t: e for t, (_, e) in cfg.periods.items()}
+        scope.append(c.arrived_at >= case(starts, value=c.tenant, else_=cfg.start))
+        scope.append(c.arrived_at < case(ends, value=c.tenant, else_=cfg.end))
+    return and_(*scope)
 
 
-def tallies(conn: Connection, cfg: Settings) -> Iterator[tuple[str, str, int, Tally]]:
-    """(tenant, service, quarter hour since the epoch, tally) of the calls in scope."""
+def grain_s(cfg: Settings) -> int:
+    """The longest UTC step whose multiples hold every local bucket boundary of the report.
+
+    Local boundaries fall on UTC multiples of the step when it divides the interval and every
+    tenant's UTC offset in its period (whole hours in most zones, quarter hours in all today).
+    """
+    step = min(INTERVALS[cfg.interval], 3600)
+    for tenant, zone in cfg.zones.items():
+        start, end = cfg.period_of(tenant)
+        for ts in {start, end, (start or 0.0) / 2 + (end or 0.0) / 2} - {None}:
+            offset = zone.utcoffset(datetime.fromtimestamp(ts or 0.0, zone))
+            step = math.gcd(step, int(offset.total_seconds()) if offset else 0)
+    return max(step, 60)
+
+
+def tallies(conn: Connection, cfg: Settings, grain_s: int) -> Iterator[tuple[str, str, int, Tally]]:
+    """(tenant, service, start of its `grain_s` step, tally) of the calls in scope."""
     grain = (
-        func.floor(c.arrived_at / GRAIN_S)
+        func.floor(c.arrived_at / grain_s)
         if conn.dialect.name == "postgresql"
-        else cast(c.arrived_at / GRAIN_S, Integer)  # arrivals are positive: truncation floors
+        else cast(c.arrived_at / grain_s, Integer)  # arrivals are positive: truncation floors
     ).label("grain")
     wait = _wait()
     queued = c.queue != ""
@@ -94,24 +114,7 @@ def tallies(conn: Connection, cfg: Settings) -> Iterator[tuple[str, str, int, Ta
     )
     for row in conn.execute(query):
         values = [v or 0 for v in row[3:]]
-        yield row[0], row[1], int(row[2]), Tally(*values)
-
-
-def talk(conn: Connection, cfg: Settings) -> dict[tuple[str, str], float]:
-    """Talk seconds of answered attempts per (tenant, service), queued answered calls only."""
-    query = (
-        select(c.tenant, c.service, func.sum(o.ended_at - o.answered_at))
-        .select_from(call_offers.join(calls, calls.c.id == o.call_id))
-        .where(
-            in_scope(cfg),
-            c.queue != "",
-            c.answered_at.is_not(None),
-            o.answered_at.is_not(None),
-            o.ended_at.is_not(None),
-        )
-        .group_by(c.tenant, c.service)
-    )
-    return {(t, s): float(v or 0.0) for t, s, v in conn.execute(query)}
+        yield row[0], row[1], int(row[2]) * grain_s, Tally(*values)
 
 
 def p90_waits(conn: Connection, cfg: Settings, by_service: bool) -> dict[tuple[str, str], float]:
@@ -135,26 +138,38 @@ def p90_waits(conn: Connection, cfg: Settings, by_service: bool) -> dict[tuple[s
     return {(t, s): float(w) for t, s, w in conn.execute(query)}
 
 
-def matrix(conn: Connection, cfg: Settings) -> dict[tuple[str, str], tuple[int, float]]:
-    """(calls, minutes) per (tenant, operator's home) over answered attempts."""
+def answers(conn: Connection, cfg: Settings) -> tuple[MatrixTotals, dict[Key, float]]:
+    """Over answered attempts: the matrix's (calls, minutes) per (tenant, operator's home), and
+    the talk seconds per (tenant, service) of queued answered calls (one pass over the join)."""
     home = _known(
         o.home,
         o.agent,
         cfg.homes,
         case((o.agent == c.answered_by, c.answered_by_home), else_=null()),
     ).label("home")
-    minutes = func.sum(case((o.ended_at.is_not(None), o.ended_at - o.answered_at), else_=0.0))
+    seconds = case((o.ended_at.is_not(None), o.ended_at - o.answered_at), else_=0.0)
+    talked = and_(c.queue != "", c.answered_at.is_not(None))
     query = (
-        select(c.tenant, home, func.count(distinct(o.call_id)), minutes)
+        select(
+            c.tenant,
+            c.service,
+            home,
+            func.count(distinct(o.call_id)),
+            func.sum(seconds),
+            _sum(talked, seconds),
+        )
         .select_from(call_offers.join(calls, calls.c.id == o.call_id))
         .where(in_scope(cfg), o.answered_at.is_not(None))
-        .group_by(c.tenant, home)
+        .group_by(c.tenant, c.service, home)
     )
-    return {
-        (t, h): (int(n), float(s or 0.0) / 60)
-        for t, h, n, s in conn.execute(query)
-        if h is not None
-    }
+    matrix: dict[tuple[str, str], tuple[int, float]] = {}
+    talk: dict[Key, float] = {}
+    for tenant, service, h, n, total, talk_s in conn.execute(query):
+        talk[(tenant, service)] = talk.get((tenant, service), 0.0) + float(talk_s or 0.0)
+        if h is not None:  # a call has one service: its distinct count adds up over services
+            calls_, minutes = matrix.get((tenant, h), (0, 0.0))
+            matrix[(tenant, h)] = (calls_ + int(n), minutes + float(total or 0.0))
+    return {k: (n, s / 60) for k, (n, s) in matrix.items()}, talk
 
 
 def offers(conn: Connection, cfg: Settings) -> Iterator[tuple[str, int, float, int]]:

@@ -18,7 +18,7 @@ from switchboard.reports.settings import Settings
 from switchboard.reports.tally import Tally
 
 Step = Callable[[str], None]  # told the name of each query as it finishes
-STEPS = ("calls", "talk", "waits", "matrix", "operators", "states")
+STEPS = ("calls", "answers", "waits", "operators", "states")
 
 
 def stored_figures(engine: Engine, cfg: Settings, step: Step | None = None) -> Figures:
@@ -31,23 +31,22 @@ def stored_figures(engine: Engine, cfg: Settings, step: Step | None = None) -> F
     buckets: dict[tuple[str, float], Tally] = {}
     starts: dict[tuple[str, int], float] = {}
     with engine.connect() as conn:
-        for tenant, service, grain, tally in queries.tallies(conn, cfg):
+        for tenant, service, grain, tally in queries.tallies(conn, cfg, queries.grain_s(cfg)):
             key = (tenant, service)
             services[key] = services.get(key, Tally()) + tally
             at = starts.get((tenant, grain))
             if at is None:
-                at = bucket_start(grain * queries.GRAIN_S, cfg.zone_of(tenant), cfg.interval)
+                at = bucket_start(grain, cfg.zone_of(tenant), cfg.interval)
                 starts[(tenant, grain)] = at
             buckets[(tenant, at)] = buckets.get((tenant, at), Tally()) + tally
         done("calls")
-        for key, seconds in queries.talk(conn, cfg).items():
+        matrix, talk = queries.answers(conn, cfg)
+        for key, seconds in talk.items():
             services[key] = services.get(key, Tally()) + Tally(talk_s=seconds)
-        done("talk")
+        done("answers")
         service_p90 = queries.p90_waits(conn, cfg, by_service=True)
         tenant_p90 = {t: w for (t, _), w in queries.p90_waits(conn, cfg, by_service=False).items()}
         done("waits")
-        matrix = queries.matrix(conn, cfg)
-        done("matrix")
         offers = {a: OfferTotals(n, s, m) for a, n, s, m in queries.offers(conn, cfg)}
         done("operators")
         first = min([start, *(s for s, _ in cfg.periods.values())])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -39,9 +40,7 @@ class Tally:
     rejected: int = 0  # unknown number or blocked caller
 
     def __add__(self, other: Tally) -> Tally:
-        return Tally(
-            *(getattr(self, f.name) + getattr(other, f.name) for f in dataclasses.fields(Tally))
-        )
+        return Tally(*map(operator.add, _values(self), _values(other)))
 
     @property
     def level(self) -> float | None:
@@ -52,6 +51,9 @@ class Tally:
     def wait_avg_s(self) -> float | None:
         """Average wait of queued calls."""
         return self.wait_s / self.waits if self.waits else None
+
+
+_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Tally)))
 
 
 @dataclass(frozen=True, slots=True)

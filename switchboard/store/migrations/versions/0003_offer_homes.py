@@ -1,7 +1,8 @@
-"""Each offer keeps the operator's home tenant, and agent intervals are found by their end.
+"""Each offer keeps the operator's home tenant; calls and agent intervals indexed for reports.
 
 The answered-by matrix splits costs by the home an operator had when answering, not by
-today's configuration; reports read intervals that overlap a period (ended after its start).
+today's configuration; reports read the calls that arrived in a period (of every tenant) and
+the intervals that overlap it (ended after its start).
 A call written by the first engine (no channel, no offers) gets the one offer it implies: its
 operator answered at `answered_at` and talked until `ended_at`.
 
@@ -30,6 +31,7 @@ def upgrade() -> None:
         " WHERE calls.id = call_offers.call_id AND calls.answered_by = call_offers.agent)"
     )
     op.create_index("agent_intervals_by_end", "agent_intervals", ["ended_at"])
+    op.create_index("calls_by_arrival", "calls", ["arrived_at"])
     calls = sa.table(
         "calls",
         *(sa.column(n) for n in ("id", "channel", "answered_by", "answered_by_home")),
@@ -76,7 +78,8 @@ OFFER_COLUMNS = (
 
 
 def downgrade() -> None:
-    """Drop the index and the column."""
+    """Drop the indexes and the column."""
+    op.drop_index("calls_by_arrival", "calls")
     op.drop_index("agent_intervals_by_end", "agent_intervals")
     with op.batch_alter_table("call_offers") as batch:
         batch.drop_column("home")
