@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,7 +15,7 @@ from switchboard.progress import Progress
 from switchboard.reports import FORMATS, render_report
 from switchboard.reports.figures import focus
 from switchboard.reports.series import INTERVALS
-from switchboard.reports.settings import Settings
+from switchboard.reports.settings import Settings, for_days
 from switchboard.reports.stored import STEPS, stored_figures
 from switchboard.store.database import database_url, migrate, open_engine
 
@@ -86,24 +85,7 @@ def settings_for(
         raise UsageError(f"--tenant: unknown tenant {tenant!r} (known: {known})")
     if interval not in INTERVALS:
         raise UsageError(f"--interval must be one of {', '.join(INTERVALS)}, not {interval!r}")
-    zones = {tid: ZoneInfo(t.timezone) for tid, t in config.tenants.items()}
-    periods = {
-        tid: (_midnight(first, z), _midnight(last + timedelta(days=1), z))
-        for tid, z in zones.items()
-    }
-    r = config.reports
-    return Settings(
-        short_abandon_s=r.short_abandon_s,
-        price_per_minute=r.price_per_minute,
-        partner_prices=dict(r.partner_prices),
-        currency=r.currency,
-        homes={aid: a.home for aid, a in config.agents.items()},
-        zones=zones,
-        interval=interval,
-        start=min(s for s, _ in periods.values()),
-        end=max(e for _, e in periods.values()),
-        periods=periods,
-    )
+    return for_days(config, first, last, interval)
 
 
 def _day(option: str, text: str) -> date:
@@ -111,10 +93,6 @@ def _day(option: str, text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise UsageError(f"{option}: {text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _midnight(day: date, zone: ZoneInfo) -> float:
-    return datetime(day.year, day.month, day.day, tzinfo=zone).timestamp()
 
 
 def _open(config: Config, path: str | None, url: str | None) -> Engine:

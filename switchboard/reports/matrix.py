@@ -57,7 +57,7 @@ def answered_by_totals(
 ) -> dict[tuple[str, str], tuple[int, float]]:
     """Calls and minutes per (tenant, home) from answered attempts (a call counts once per home).
 
-    An operator's home is the one recorded with the offer, else today's configuration.
+    An operator's home is the one recorded with the call, else today's configuration.
     """
     totals: dict[tuple[str, str], tuple[int, float]] = {}
     for r in records:
@@ -66,9 +66,10 @@ def answered_by_totals(
         for a in r.attempts:
             if a.answered_at is None:
                 continue
-            home = recorded.get(a.agent) or homes.get(a.agent)
+            home = recorded.get(a.agent)
             if home is None and a.agent == r.answered_by:
                 home = r.answered_by_home
+            home = home or homes.get(a.agent)
             if home is None:
                 continue
             calls, seconds = totals.get((r.tenant, home), (0, 0.0))

@@ -141,12 +141,8 @@ def p90_waits(conn: Connection, cfg: Settings, by_service: bool) -> dict[tuple[s
 def answers(conn: Connection, cfg: Settings) -> tuple[MatrixTotals, dict[Key, float]]:
     """Over answered attempts: the matrix's (calls, minutes) per (tenant, operator's home), and
     the talk seconds per (tenant, service) of queued answered calls (one pass over the join)."""
-    home = _known(
-        o.home,
-        o.agent,
-        cfg.homes,
-        case((o.agent == c.answered_by, c.answered_by_home), else_=null()),
-    ).label("home")
+    answerer = case((o.agent == c.answered_by, c.answered_by_home), else_=null())
+    home = _known(func.coalesce(o.home, answerer), o.agent, cfg.homes).label("home")
     seconds = case((o.ended_at.is_not(None), o.ended_at - o.answered_at), else_=0.0)
     talked = and_(c.queue != "", c.answered_at.is_not(None))
     query = (
@@ -202,10 +198,11 @@ def _wait() -> ColumnElement[Any]:
     return case((c.queued_at.is_(None), null()), (waited < 0, 0.0), else_=waited)
 
 
-def _known(recorded: Any, agent: Any, homes: Mapping[str, str], *more: Any) -> ColumnElement[Any]:
-    """The recorded home, else today's configuration, else `more` (in that order)."""
-    configured = [case(dict(homes), value=agent, else_=null())] if homes else []
-    return func.coalesce(recorded, *configured, *more)
+def _known(recorded: Any, agent: Any, homes: Mapping[str, str]) -> ColumnElement[Any]:
+    """The recorded home, else the operator's home in today's configuration."""
+    if not homes:
+        return func.coalesce(recorded, null())
+    return func.coalesce(recorded, case(dict(homes), value=agent, else_=null()))
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[Any]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from switchboard.config.models import Config
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -41,3 +44,32 @@ class Settings:
     def priced(self) -> bool:
         """True when the matrix gets a cost split."""
         return self.price_per_minute is not None or bool(self.partner_prices)
+
+
+def for_days(config: Config, first: date, last: date, interval: str = "1h") -> Settings:
+    """Settings for the days `first`..`last` (both included) in each tenant's own time zone.
+
+    A tenant's period runs from its local midnight of `first` to its midnight after `last`;
+    the common period spans them all (for tenants no longer in the configuration).
+    """
+    zones = {tid: ZoneInfo(t.timezone) for tid, t in config.tenants.items()}
+    after = last + timedelta(days=1)
+    periods = {tid: (midnight(first, z), midnight(after, z)) for tid, z in zones.items()}
+    r = config.reports
+    return Settings(
+        short_abandon_s=r.short_abandon_s,
+        price_per_minute=r.price_per_minute,
+        partner_prices=dict(r.partner_prices),
+        currency=r.currency,
+        homes={aid: a.home for aid, a in config.agents.items()},
+        zones=zones,
+        interval=interval,
+        start=min((s for s, _ in periods.values()), default=midnight(first, UTC_ZONE)),
+        end=max((e for _, e in periods.values()), default=midnight(after, UTC_ZONE)),
+        periods=periods,
+    )
+
+
+def midnight(day: date, zone: ZoneInfo) -> float:
+    """The timestamp of `day`'s local midnight in `zone`."""
+    return datetime(day.year, day.month, day.day, tzinfo=zone).timestamp()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -150,3 +151,32 @@ def test_every_format_renders(fmt: str) -> None:
         assert "http://" not in text.replace("http://www.w3.org/2000/svg", "")
     if fmt == "csv":
         assert text.splitlines()[0].startswith("section,tenant,service,offered")
+
+
+def test_partner_prices_and_currency_in_the_settlement() -> None:
+    own = replace(SETTINGS, price_per_minute=None, partner_prices={"savsjo": 3.0}, currency="SEK")
+    fig = figures(day_of_calls(), (), own)
+    # vetlanda owes savsjo 3 min x 3.0; savsjo's own price is the only one: vetlanda charges 0
+    assert [(s.payer, s.payee, s.amount) for s in fig.matrix.settlements] == [
+        ("vetlanda", "savsjo", 9.0)
+    ]
+    text = render_report("table", "t", fig)
+    assert "Net amounts owed at partner prices per handled minute SEK (savsjo 3)" in text
+    both = replace(own, price_per_minute=2.0)
+    fig = figures(day_of_calls(), (), both)
+    assert [s.amount for s in fig.matrix.settlements] == [9.0 - 1 * 2.0]
+    assert "at 2 SEK per handled minute (savsjo 3)" in render_report("table", "t", fig)
+
+
+def test_a_recorded_home_wins_over_todays_configuration() -> None:
+    moved = replace(SETTINGS, homes={"asa": "savsjo", "cecilia": "savsjo"})
+    calls = [
+        replace(r, homes=(("asa", "vetlanda"),)) if r.id == "c1" else r for r in day_of_calls()
+    ]
+    cells = {(c.tenant, c.home): c.calls for c in figures(calls, (), moved).matrix.cells}
+    # c1's home recorded with its offer, c8's with the call (answered_by_home): both kept
+    assert cells == {
+        ("vetlanda", "vetlanda"): 1,
+        ("vetlanda", "savsjo"): 1,
+        ("savsjo", "vetlanda"): 1,
+    }
