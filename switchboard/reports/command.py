@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from datetime import date
 from pathlib import Path
@@ -55,7 +56,8 @@ def report(config: Config, args: argparse.Namespace) -> int:
         return EXIT_STORE
     try:
         with Progress("report", len(STEPS), "queries") as update:
-            fig = stored_figures(engine, cfg, lambda name: update(STEPS.index(name) + 1))
+            finished = itertools.count(1)
+            fig = stored_figures(engine, cfg, lambda _: update(next(finished)))
     except SQLAlchemyError as exc:
         print(f"switchboard report: reading the store failed: {exc}", file=sys.stderr)
         return EXIT_STORE

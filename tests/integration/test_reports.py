@@ -13,7 +13,7 @@ from switchboard.reports import AgentInterval, Figures, figures
 from switchboard.reports.command import settings_for
 from switchboard.reports.figures import focus
 from switchboard.reports.settings import Settings
-from switchboard.reports.stored import stored_figures
+from switchboard.reports.stored import STEPS, stored_figures
 from switchboard.store.store import Store
 from tests.integration.report_day import WORLD, run, write
 
@@ -132,3 +132,9 @@ def test_one_tenants_view_keeps_its_partners_in_the_matrix(store: Store) -> None
     assert {(c.tenant, c.home) for c in fig.matrix.cells} == {("alpha", "beta"), ("beta", "alpha")}
     assert [s.payer for s in fig.matrix.settlements] == ["alpha"]
     assert {p.tenant for p in fig.series} == {"beta"}
+
+
+def test_each_query_reports_its_end_once(store: Store) -> None:
+    names: list[str] = []
+    stored_figures(store.engine, day_settings(), names.append)
+    assert sorted(names) == sorted(STEPS)
