@@ -168,7 +168,13 @@ def load(engine: Engine, rows: list[tuple[Any, ...]], offers: list[tuple[Any, ..
 
 
 def peak_mb() -> float:
-    """This process's peak resident memory, in MB (Linux reports kB)."""
+    """This program's peak resident memory in MB: VmHWM, which starts afresh at exec (Linux's
+    ru_maxrss keeps the parent's peak across fork and exec)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

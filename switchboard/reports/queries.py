@@ -35,6 +35,7 @@ from switchboard.store.schema import agent_intervals, call_offers, calls
 c, o = calls.c, call_offers.c
 Key = tuple[str, str]
 MatrixTotals = dict[tuple[str, str], tuple[int, float]]
+WEEK_S = 7 * 86400
 
 
 def in_scope(cfg: Settings) -> ColumnElement[bool]:
@@ -60,15 +61,18 @@ def grain_s(cfg: Settings) -> int:
     """The longest UTC step whose multiples hold every local bucket boundary of the report.
 
     Local boundaries fall on UTC multiples of the step when it divides the interval and every
-    tenant's UTC offset in its period (whole hours in most zones, quarter hours in all today).
+    UTC offset a tenant has in its period (whole hours in most zones, quarter hours in all
+    today); offsets are read every week of the period, which sees every change of clock.
     """
     step = min(INTERVALS[cfg.interval], 3600)
     for tenant, zone in cfg.zones.items():
         start, end = cfg.period_of(tenant)
-        for ts in {start, end, (start or 0.0) / 2 + (end or 0.0) / 2} - {None}:
-            offset = zone.utcoffset(datetime.fromtimestamp(ts or 0.0, zone))
+        if start is None or end is None:
+            continue
+        for at in (*range(int(start), int(end), WEEK_S), end):
+            offset = zone.utcoffset(datetime.fromtimestamp(at, zone))
             step = math.gcd(step, int(offset.total_seconds()) if offset else 0)
-    return max(step, 60)
+    return step
 
 
 def tallies(conn: Connection, cfg: Settings, grain_s: int) -> Iterator[tuple[str, str, int, Tally]]:

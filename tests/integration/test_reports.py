@@ -4,7 +4,8 @@ the day of `report_day` and against the Python figures of the same records."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,10 +13,12 @@ from switchboard.config.loader import parse_config
 from switchboard.reports import AgentInterval, Figures, figures
 from switchboard.reports.command import settings_for
 from switchboard.reports.figures import focus
+from switchboard.reports.queries import grain_s
 from switchboard.reports.settings import Settings
 from switchboard.reports.stored import STEPS, stored_figures
 from switchboard.store.store import Store
 from tests.integration.report_day import WORLD, run, write
+from tests.unit.reports.records import answered
 
 CONFIG = parse_config(WORLD, "world.yaml", {})
 HOMES = {"a1": "alpha", "b1": "beta"}
@@ -138,3 +141,31 @@ def test_each_query_reports_its_end_once(store: Store) -> None:
     names: list[str] = []
     stored_figures(store.engine, day_settings(), names.append)
     assert sorted(names) == sorted(STEPS)
+
+
+@pytest.mark.parametrize(
+    ("zone", "grain"),
+    [("Europe/Stockholm", 3600), ("Asia/Kolkata", 1800), ("Asia/Kathmandu", 900)],
+)
+def test_zones_off_by_half_and_quarter_hours_keep_their_local_buckets(
+    store_url: str, zone: str, grain: int
+) -> None:
+    here = ZoneInfo(zone)
+    start = datetime(2026, 10, 25, tzinfo=here).timestamp()
+    cfg = Settings(
+        zones={"vetlanda": here},
+        interval="1h",
+        start=start,
+        end=start + 86400,
+        periods={"vetlanda": (start, start + 86400)},
+    )
+    assert grain_s(cfg) == grain
+    store = Store(url=store_url)
+    for i in range(0, 86400, 1325):  # every 22 min 5 s: each local hour, both sides of :30
+        store.put_call(answered(f"k{i}", start + i, 7, 60, "asa", "vetlanda"))
+    assert store.flush(10)
+    fig = stored_figures(store.engine, cfg)
+    assert fig == figures(store.records(), (), cfg)
+    assert [p.offered for p in fig.series][:5] == [3, 3, 3, 2, 3]
+    assert fig.series[0].start == datetime(2026, 10, 25, tzinfo=here).isoformat()
+    assert store.close()
