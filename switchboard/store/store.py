@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Row, select, update
 
 from switchboard.core.records import CallRecord
 from switchboard.store.database import database_url, migrate, open_engine
@@ -91,25 +91,8 @@ class Store:
 
     def records(self, *where: ColumnElement[bool]) -> list[CallRecord]:
         """Call records matching SQLAlchemy conditions on `calls`, oldest first."""
-        query = select(calls).where(*where).order_by(calls.c.arrived_at, calls.c.id)
-        chosen = select(calls.c.id).where(*where)
         with self.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
-            offers = _children(
-                conn.execute(
-                    select(call_offers)
-                    .where(call_offers.c.call_id.in_(chosen))
-                    .order_by(call_offers.c.call_id, call_offers.c.seq)
-                )
-            )
-            transfers = _children(
-                conn.execute(
-                    select(call_transfers)
-                    .where(call_transfers.c.call_id.in_(chosen))
-                    .order_by(call_transfers.c.call_id, call_transfers.c.seq)
-                )
-            )
-        return [record_from(r, offers.get(r["id"], []), transfers.get(r["id"], [])) for r in rows]
+            return select_records(conn, *where)
 
     def intervals(self, agent: str | None = None) -> list[dict[str, object]]:
         """Agent state intervals, oldest first (for reports and tests)."""
@@ -126,3 +109,52 @@ def _children(rows: Iterable[Row[Any]]) -> dict[str, list[dict[str, Any]]]:
         mapping = dict(row._mapping)
         out.setdefault(str(mapping["call_id"]), []).append(mapping)
     return out
+
+
+def select_records(conn: Connection, *where: ColumnElement[bool]) -> list[CallRecord]:
+    """Call records matching conditions on `calls`, in arrival order, with offers and transfers."""
+    query = select(calls).where(*where).order_by(calls.c.arrived_at, calls.c.id)
+    chosen = select(calls.c.id).where(*where)
+    rows = [dict(r._mapping) for r in conn.execute(query)]
+    offers = _children(
+        conn.execute(
+            select(call_offers)
+            .where(call_offers.c.call_id.in_(chosen))
+            .order_by(call_offers.c.call_id, call_offers.c.seq)
+        )
+    )
+    transfers = _children(
+        conn.execute(
+            select(call_transfers)
+            .where(call_transfers.c.call_id.in_(chosen))
+            .order_by(call_transfers.c.call_id, call_transfers.c.seq)
+        )
+    )
+    return [record_from(r, offers.get(r["id"], []), transfers.get(r["id"], [])) for r in rows]
+
+
+def stream_records(
+    engine: Engine, since: float, until: float, batch: int = 5000
+) -> Iterator[CallRecord]:
+    """Records that arrived in [since, until), in arrival order, read `batch` at a time."""
+    after: tuple[float, str] = (since, "")
+    with engine.connect() as conn:
+        while True:
+            at, uid = after
+            page = (calls.c.arrived_at > at) | ((calls.c.arrived_at == at) & (calls.c.id > uid))
+            chunk = conn.execute(
+                select(calls.c.arrived_at, calls.c.id)
+                .where(page, calls.c.arrived_at < until)
+                .order_by(calls.c.arrived_at, calls.c.id)
+                .limit(batch)
+            ).all()
+            if not chunk:
+                return
+            last_at, last_id = chunk[-1]
+            window = (
+                (calls.c.arrived_at > at) | ((calls.c.arrived_at == at) & (calls.c.id > uid)),
+                (calls.c.arrived_at < last_at)
+                | ((calls.c.arrived_at == last_at) & (calls.c.id <= last_id)),
+            )
+            yield from select_records(conn, *window)
+            after = (float(last_at), str(last_id))

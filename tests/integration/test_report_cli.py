@@ -118,3 +118,19 @@ def test_a_bad_configuration_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtu
     code, _, err = report(capsys, "-c", str(config), "--from", DAY, "--to", DAY)
     assert code == 2
     assert f"{config}:2: reports.currency: String should match pattern" in err
+
+
+def test_queue_log_of_the_day(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = report(capsys, "-c", str(config), "--from", DAY, "--to", DAY, "--queue-log")
+    assert (code, err) == (0, "")
+    lines = [line.split("|") for line in out.splitlines()]
+    times = [int(fields[0]) for fields in lines]
+    assert times == sorted(times)
+    events = [fields[4] for fields in lines]
+    assert events.count("ENTERQUEUE") >= events.count("CONNECT") > 0
+    # every delivered call says CONNECT, never the ABANDON app_queue logs for a Redirect
+    connected = {fields[1] for fields in lines if fields[4] == "CONNECT"}
+    abandoned = {fields[1] for fields in lines if fields[4] == "ABANDON"}
+    assert connected
+    assert not connected & abandoned
+    assert all(len(fields) >= 6 for fields in lines)
