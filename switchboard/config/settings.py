@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -53,14 +53,32 @@ class AmiSettings(Endpoint):
     keepalive_s: float = Field(default=3.0, gt=0)
 
 
+class MqttTls(Model):
+    """TLS to the broker: CA bundle (default: the system's), optional client certificate."""
+
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    insecure: bool = False  # skip the host name check (a lab broker with a self-signed cert)
+
+
 class MqttSettings(Endpoint):
-    """The MQTT broker events are published to."""
+    """The MQTT broker state and call events are published to (password from the environment)."""
 
     enabled: bool = False
     port: int = Field(default=1883, ge=0, le=65535)
-    topic_prefix: str = "switchboard"
+    topic_prefix: str = Field(default="switchboard", pattern=r"^[^#+/\s\x00]+(/[^#+/\s\x00]+)*$")
     username: str | None = None
     password: SecretStr | None = None
+    client_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    keepalive_s: int = Field(default=30, ge=5, le=3600)
+    qos: Literal[0, 1] = 1
+    tls: MqttTls | None = None
+    timeout_s: float = Field(default=5.0, gt=0, le=60)  # connect and publish acknowledgement
+    reconnect_max_s: float = Field(default=30.0, gt=0, le=600)
+    buffer_events: int = Field(default=1000, ge=1, le=1_000_000)  # oldest dropped past this
+    state_interval_ms: int = Field(default=500, ge=0, le=60_000)  # per retained topic
+    include_caller: bool = False  # caller number and name in call events (personal data)
 
 
 class HttpSettings(Endpoint):
