@@ -1,0 +1,61 @@
+"""Build the aiomqtt client from the settings: identity, last will, credentials, TLS."""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+import ssl
+from typing import Any
+
+import aiomqtt
+
+from switchboard.config.settings import MqttSettings, MqttTls
+from switchboard.mqtt.topics import OFFLINE, Topics
+
+PAHO_LOG = logging.getLogger("switchboard.mqtt.paho")
+
+
+def client_id(settings: MqttSettings) -> str:
+    """The configured client id, else `switchboard-<host name>` (a standby engine differs)."""
+    if settings.client_id is not None:
+        return settings.client_id
+    return ("switchboard-" + re.sub(r"[^A-Za-z0-9_.-]", "-", socket.gethostname()))[:64]
+
+
+def broker(settings: MqttSettings) -> str:
+    """`host:port` for logs and health (never the credentials)."""
+    return f"{settings.host}:{settings.port}"
+
+
+def tls_context(tls: MqttTls) -> ssl.SSLContext:
+    """An SSL context for the broker (reads files: call it off the event loop)."""
+    context = ssl.create_default_context(cafile=tls.ca_file)
+    if tls.cert_file is not None:
+        context.load_cert_chain(tls.cert_file, tls.key_file)
+    if tls.insecure:
+        context.check_hostname = False
+    return context
+
+
+def new_client(
+    settings: MqttSettings, topics: Topics, context: ssl.SSLContext | None
+) -> aiomqtt.Client:
+    """A client with `offline` as its retained last will; call inside the running loop."""
+    password = settings.password.get_secret_value() if settings.password is not None else None
+    options: dict[str, Any] = {}
+    if context is not None:
+        options["tls_context"] = context
+        options["tls_insecure"] = settings.tls is not None and settings.tls.insecure
+    return aiomqtt.Client(
+        settings.host,
+        settings.port,
+        username=settings.username,
+        password=password,
+        identifier=client_id(settings),
+        will=aiomqtt.Will(topics.status, OFFLINE, qos=settings.qos, retain=True),
+        keepalive=settings.keepalive_s,
+        timeout=settings.timeout_s,
+        logger=PAHO_LOG,
+        **options,
+    )

@@ -1,0 +1,278 @@
+"""The MQTT publisher: retained state and call events, never in the way of routing.
+
+`observe()` runs inside the single writer and only appends to a bounded buffer and marks
+views dirty; `run()` (a supervised task) connects, publishes, and reconnects with backoff.
+Call events are delivered at least once; when the buffer is full the oldest are dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+
+import aiomqtt
+import structlog
+
+from switchboard.config.settings import MqttSettings
+from switchboard.core.effects import AgentChanged, CallChanged, Effect
+from switchboard.mqtt.connect import broker, client_id, new_client, tls_context
+from switchboard.mqtt.retained import Retained
+from switchboard.mqtt.stats import MqttHealth, PublisherStats
+from switchboard.mqtt.topics import OFFLINE, ONLINE, Subject, Topics
+from switchboard.views.board import Board
+from switchboard.views.events import PUBLISHED, call_events
+from switchboard.views.models import View
+
+log = structlog.get_logger("switchboard.mqtt")
+
+FIRST_RETRY_S = 0.5
+REFRESH_S = 30.0  # recompute every view this often: midnight resets, anything time alone moves
+GOODBYE_S = 2.0  # at stop: flush and say offline within this, then disconnect
+LINK_ERRORS = (aiomqtt.MqttError, OSError)
+
+
+class MqttPublisher:
+    """Publishes the board's views as retained state and call milestones as events."""
+
+    def __init__(
+        self,
+        settings: MqttSettings,
+        board: Board,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self.board = board
+        self.monotonic = monotonic
+        self.topics = Topics(settings.topic_prefix)
+        self.stats = PublisherStats()
+        self.retained = Retained(settings.state_interval_ms / 1000)
+        self.retained.mark(self._subjects())
+        self._events: deque[CallChanged] = deque(maxlen=settings.buffer_events)
+        self._wake = asyncio.Event()
+        self._refresh_at = 0.0
+
+    def observe(self, effects: Sequence[Effect]) -> None:
+        """Buffer call milestones and mark what they change (an `Effects.observers` entry)."""
+        marks: set[Subject] = set()
+        for effect in effects:
+            if isinstance(effect, CallChanged):
+                call = effect.call
+                if effect.milestone in PUBLISHED:
+                    if len(self._events) == self._events.maxlen:
+                        self.stats.events_dropped += 1
+                    self._events.append(effect)
+                marks.update({("overview", ""), ("tenant", call.tenant), ("queue", call.queue)})
+                for agent in {call.agent, call.offer, call.answered_by} - {None}:
+                    marks.add(("agent", str(agent)))
+            elif isinstance(effect, AgentChanged):
+                marks.update({("overview", ""), ("agent", effect.agent.id)})
+                entry = self.board.catalog.agents.get(effect.agent.id)
+                marks.update(("tenant", t) for t in (entry.serves if entry else ()))
+        if marks:
+            self.retained.mark(marks)
+            self.stats.buffered = len(self._events)
+            self._wake.set()
+
+    def health(self) -> MqttHealth:
+        """The link now, for /readyz (MQTT is reported there, never required)."""
+        s = self.stats
+        state = "connected" if s.connected else ("down" if s.last_error else "connecting")
+        return MqttHealth(
+            state=state,
+            broker=broker(self.settings),
+            since=s.changed_at,
+            buffered=len(self._events),
+            dropped=s.events_dropped,
+            last_error=s.last_error,
+        )
+
+    async def run(self) -> None:
+        """Connect, publish, reconnect with exponential backoff; cancel to stop (says offline)."""
+        first = min(FIRST_RETRY_S, self.settings.reconnect_max_s)
+        delay = first
+        while True:
+            try:
+                await self._session()
+            except LINK_ERRORS as exc:
+                was_up = self.stats.connected
+                self._down(exc)
+                delay = first if was_up else min(delay * 2, self.settings.reconnect_max_s)
+                log.warning(
+                    "mqtt link lost" if was_up else "mqtt broker unreachable",
+                    broker=broker(self.settings),
+                    error=self.stats.last_error,
+                    retry_in_s=delay,
+                )
+            await asyncio.sleep(delay)
+
+    async def _session(self) -> None:
+        tls = self.settings.tls
+        context = await asyncio.to_thread(tls_context, tls) if tls is not None else None
+        client = new_client(self.settings, self.topics, context)
+        try:
+            await client.__aenter__()
+        except LINK_ERRORS:
+            self.stats.connect_failures += 1
+            raise
+        try:
+            self._up()
+            await self._publish(client, self.topics.status, ONLINE, retain=True)
+            self.retained.forget()
+            self.retained.mark(self._subjects())
+            try:
+                await self._serve(client)
+            except asyncio.CancelledError:
+                await self._goodbye(client)
+                raise
+        finally:
+            await _leave(client)
+
+    async def _serve(self, client: aiomqtt.Client) -> None:
+        watch = asyncio.create_task(_watch(client), name="mqtt-watch")
+        pump = asyncio.create_task(self._pump(client), name="mqtt-pump")
+        try:
+            done, _ = await asyncio.wait({watch, pump}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (watch, pump):
+                task.cancel()
+            await asyncio.gather(watch, pump, return_exceptions=True)
+        for task in done:
+            task.result()
+
+    async def _pump(self, client: aiomqtt.Client) -> None:
+        while True:
+            self._wake.clear()  # before flushing: what is observed meanwhile wakes the next turn
+            await self._flush_events(client)
+            next_at = await self._flush_state(client)
+            if self._events:
+                continue
+            now = self.monotonic()
+            wait = min(self._refresh_at - now, next_at - now if next_at is not None else REFRESH_S)
+            if wait > 0:
+                try:
+                    async with asyncio.timeout(wait):
+                        await self._wake.wait()
+                except TimeoutError:
+                    pass
+
+    async def _flush_events(self, client: aiomqtt.Client) -> None:
+        catalog, include = self.board.catalog, self.settings.include_caller
+        while self._events:
+            change = self._events.popleft()
+            try:
+                for event in call_events(change, catalog, include):
+                    topic = self.topics.call_event(event.tenant, event.event)
+                    await self._publish(client, topic, event.model_dump_json().encode())
+                    self.stats.events_published += 1
+            except BaseException:
+                if len(self._events) < (self._events.maxlen or 0):
+                    self._events.appendleft(change)  # published again after the reconnect
+                else:
+                    self.stats.events_dropped += 1
+                raise
+            finally:
+                self.stats.buffered = len(self._events)
+
+    async def _flush_state(self, client: aiomqtt.Client) -> float | None:
+        now = self.monotonic()
+        if now >= self._refresh_at:
+            self._refresh_at = now + REFRESH_S
+            self.retained.mark(self._subjects())
+        ready, next_at = self.retained.due(now)
+        for subject in ready:
+            view = self._view(subject)
+            topic = self.topics.state(subject)
+            if view is None:  # gone from the configuration: clear its retained message
+                await self._publish(client, topic, b"", retain=True)
+                self.retained.published(subject, None, self.monotonic())
+                continue
+            stable = view.stable_json()
+            if self.retained.unchanged(subject, stable):
+                self.stats.state_unchanged += 1
+                continue
+            await self._publish(client, topic, view.model_dump_json().encode(), retain=True)
+            self.retained.published(subject, stable, self.monotonic())
+            self.stats.state_published += 1
+        return next_at
+
+    async def _goodbye(self, client: aiomqtt.Client) -> None:
+        """Flush what is buffered and publish `offline`, within GOODBYE_S; never raises."""
+        try:
+            async with asyncio.timeout(GOODBYE_S):
+                await self._flush_events(client)
+                await self._flush_state(client)
+                await self._publish(client, self.topics.status, OFFLINE, retain=True)
+        except (*LINK_ERRORS, TimeoutError) as exc:
+            log.warning("mqtt: offline not published at stop", error=str(exc))
+        self.stats.connected = False
+
+    async def _publish(
+        self, client: aiomqtt.Client, topic: str, payload: bytes, *, retain: bool = False
+    ) -> None:
+        try:
+            await client.publish(topic, payload, qos=self.settings.qos, retain=retain)
+        except LINK_ERRORS:
+            self.stats.publish_failures += 1
+            raise
+
+    def _view(self, subject: Subject) -> View | None:
+        kind, key = subject
+        catalog = self.board.catalog
+        if kind == "overview":
+            return self.board.overview()
+        if kind == "tenant" and key in catalog.tenants:
+            return self.board.tenant(key)
+        if kind == "queue" and key in catalog.queues:
+            return self.board.queue(key)
+        if kind == "agent" and key in catalog.agents:
+            return self.board.agent(key)
+        return None
+
+    def _subjects(self) -> set[Subject]:
+        catalog = self.board.catalog
+        subjects: set[Subject] = {("overview", "")}
+        subjects.update(("tenant", t) for t in catalog.tenants)
+        subjects.update(("queue", q) for q in catalog.queues)
+        subjects.update(("agent", a) for a in catalog.agents)
+        return subjects | set(self.retained.held)  # held but gone: cleared
+
+    def _up(self) -> None:
+        s = self.stats
+        s.connected, s.connects, s.last_error, s.changed_at = (
+            True,
+            s.connects + 1,
+            None,
+            time.time(),
+        )
+        log.info(
+            "mqtt connected",
+            broker=broker(self.settings),
+            client_id=client_id(self.settings),
+            username=self.settings.username,
+            tls=self.settings.tls is not None,
+        )
+
+    def _down(self, exc: BaseException) -> None:
+        s = self.stats
+        if s.connected:
+            s.disconnects += 1
+            s.changed_at = time.time()
+        s.connected = False
+        s.last_error = str(exc) or type(exc).__name__
+
+
+async def _watch(client: aiomqtt.Client) -> None:
+    """Wait until the connection drops, then raise MqttError (nothing is subscribed)."""
+    async for _ in client.messages:
+        pass
+
+
+async def _leave(client: aiomqtt.Client) -> None:
+    """Disconnect (or give up on a dead link) without raising."""
+    try:
+        await client.__aexit__(None, None, None)
+    except LINK_ERRORS as exc:
+        log.debug("mqtt: disconnect after a broken link", error=str(exc))

@@ -1,0 +1,58 @@
+"""Coalescing of retained state: publish a topic only when its view changed, at most every
+`interval_s` per topic, and everything again after a reconnect."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from switchboard.mqtt.topics import Subject
+
+
+class Retained:
+    """Dirty subjects, what the broker holds for each, and when each may be published again."""
+
+    def __init__(self, interval_s: float) -> None:
+        self.interval_s = interval_s
+        self.dirty: set[Subject] = set()
+        self.held: dict[Subject, str] = {}  # subject -> stable JSON the broker retains
+        self.sent_at: dict[Subject, float] = {}  # subject -> monotonic time of the last publish
+
+    def mark(self, subjects: Iterable[Subject]) -> None:
+        """These subjects may have changed."""
+        self.dirty.update(subjects)
+
+    def forget(self) -> None:
+        """The broker may hold nothing (a reconnect): everything known is published again."""
+        self.dirty.update(self.held)
+        self.held.clear()
+        self.sent_at.clear()
+
+    def due(self, now: float) -> tuple[list[Subject], float | None]:
+        """Dirty subjects publishable at `now`, and the earliest time another one becomes so."""
+        ready: list[Subject] = []
+        later: float | None = None
+        for subject in self.dirty:
+            at = self.sent_at.get(subject)
+            if at is None or now - at >= self.interval_s:
+                ready.append(subject)
+            else:
+                next_at = at + self.interval_s
+                later = next_at if later is None else min(later, next_at)
+        ready.sort()
+        return ready, later
+
+    def unchanged(self, subject: Subject, stable: str) -> bool:
+        """True (and the subject clean) when the broker already holds this view."""
+        if self.held.get(subject) == stable:
+            self.dirty.discard(subject)
+            return True
+        return False
+
+    def published(self, subject: Subject, stable: str | None, now: float) -> None:
+        """The broker accepted the subject's view (None: its topic was cleared)."""
+        self.dirty.discard(subject)
+        self.sent_at[subject] = now
+        if stable is None:
+            self.held.pop(subject, None)
+        else:
+            self.held[subject] = stable
