@@ -35,8 +35,10 @@ from switchboard.engine.ops import Operations
 from switchboard.engine.reload import Loader, Reloader
 from switchboard.engine.supervise import Supervisor
 from switchboard.http.metrics import Metrics
+from switchboard.mqtt import MqttPublisher
 from switchboard.store.store import Store
 from switchboard.systemd.notify import Notifier
+from switchboard.views import Board, catalog_of
 
 log = structlog.get_logger("switchboard.engine")
 
@@ -70,6 +72,8 @@ class Engine:
         self.live = Live(
             compile_topology(config, self.table), clock, lambda effects: self.effects(effects)
         )
+        self.board = Board(lambda: self.live.state, catalog_of(config, self.topo), clock)
+        self.mqtt: MqttPublisher | None = None
         self.ami = AmiClient(
             AmiOptions.from_settings(config.engine.ami),
             on_connect=lambda client: self.bridge.on_connect(client),
@@ -114,6 +118,11 @@ class Engine:
             self.ami, self.store, self.live.submit, lambda: self.topo, self.clock
         )
         self.bridge.tell()  # nothing can be delivered before AMI is up and read
+        self.effects.observers.append(self.board.observe)
+        if self.config.engine.mqtt.enabled:
+            self.mqtt = MqttPublisher(self.config.engine.mqtt, self.board)
+            self.effects.observers.append(self.mqtt.observe)
+            self.supervisor.spawn("mqtt", self.mqtt.run)  # cancelled at stop: says offline
         await self._restore()
         self.supervisor.spawn("live", self.live.run)
         self.supervisor.spawn("ticker", self._tick)
