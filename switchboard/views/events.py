@@ -28,7 +28,9 @@ PUBLISHED: frozenset[str] = frozenset(get_args(EventName))  # "updated" stays in
 class CallEvent(BaseModel):
     """One milestone of one call; `agent` is the operator the milestone concerns, if any."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_serialization_defaults_required=True
+    )
 
     event: EventName
     at: float = Field(description="Unix time on the engine's clock")

@@ -14,7 +14,9 @@ Seconds = float  # Unix time or a duration in seconds, on the engine's clock
 class View(BaseModel):
     """Base of every view: frozen, no extra keys; VOLATILE fields move with time alone."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_serialization_defaults_required=True
+    )
     VOLATILE: ClassVar[frozenset[str]] = frozenset({"at"})
 
     def stable_json(self) -> str:
@@ -46,7 +48,7 @@ class Counts(View):
     turned_away: int = Field(description="closed, blocked or sent to voicemail at routing")
     answered_by_partners: int = Field(description="answered by another tenant's home operators")
     answered_for_partners: int = Field(description="other tenants' calls its operators answered")
-    service_level: float | None = Field(ge=0, le=1, description="None before the first answer")
+    service_level: float | None = Field(ge=0, le=1, description="None before any answer or abandon")
 
 
 class Today(Counts):
