@@ -14,13 +14,16 @@ import aiomqtt
 class Listener:
     """`async with Listener(port, "sb/#") as sub:` then `await sub.until(lambda: ...)`."""
 
-    def __init__(self, port: int, topic: str = "#") -> None:
+    def __init__(self, port: int, topic: str = "#", auth: tuple[str, str] | None = None) -> None:
         self.port = port
         self.topic = topic
         self.messages: list[tuple[str, bytes, bool]] = []  # (topic, payload, retained)
         self.latest: dict[str, bytes] = {}
         self._changed = asyncio.Event()
-        self._client = aiomqtt.Client("127.0.0.1", port, timeout=5)
+        user, password = auth if auth is not None else (None, None)
+        self._client = aiomqtt.Client(
+            "127.0.0.1", port, username=user, password=password, timeout=5
+        )
         self._task: asyncio.Task[None] | None = None
 
     def json(self, topic: str) -> Any:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from switchboard.config.loader import parse_config
 from switchboard.config.models import Config
+from switchboard.config.settings import MqttSettings
 from switchboard.engine.app import Engine
 from switchboard.fakepbx.config import DialplanConfig, QueueConfig, SimConfig
 from switchboard.fakepbx.control import Simulator
@@ -99,7 +100,9 @@ def scaled_clock() -> Callable[[], float]:
 
 
 @asynccontextmanager
-async def world(tmp: Path, agents: dict[str, str], **sim_kw: object) -> AsyncIterator[World]:
+async def world(
+    tmp: Path, agents: dict[str, str], mqtt: MqttSettings | None = None, **sim_kw: object
+) -> AsyncIterator[World]:
     """Simulator + engine, both started; agents registered as answering phones."""
     agi = free_port()
     config = SimConfig(
@@ -113,6 +116,9 @@ async def world(tmp: Path, agents: dict[str, str], **sim_kw: object) -> AsyncIte
         for ep in agents:
             sim.register(ep)
         engine_config = world_config(tmp, agents, agi, sim.ami_port)
+        if mqtt is not None:
+            settings = engine_config.engine.model_copy(update={"mqtt": mqtt})
+            engine_config = engine_config.model_copy(update={"engine": settings})
         engine = Engine(engine_config, clock=scaled_clock(), tick_s=0.05)
         await engine.start()
         try:
