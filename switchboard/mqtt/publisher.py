@@ -17,10 +17,18 @@ import structlog
 
 from switchboard.config.settings import MqttSettings
 from switchboard.core.effects import AgentChanged, CallChanged, Effect
-from switchboard.mqtt.connect import broker, client_id, new_client, tls_context
+from switchboard.mqtt.broker import (
+    OFFLINE,
+    ONLINE,
+    Subject,
+    Topics,
+    broker,
+    client_id,
+    new_client,
+    tls_context,
+)
 from switchboard.mqtt.retained import Retained
-from switchboard.mqtt.stats import MqttHealth, PublisherStats
-from switchboard.mqtt.topics import OFFLINE, ONLINE, Subject, Topics
+from switchboard.mqtt.stats import MqttHealth, PublisherStats, health_of
 from switchboard.views.board import Board
 from switchboard.views.events import PUBLISHED, call_events
 from switchboard.views.models import View
@@ -30,6 +38,7 @@ log = structlog.get_logger("switchboard.mqtt")
 FIRST_RETRY_S = 0.5
 REFRESH_S = 30.0  # recompute every view this often: midnight resets, anything time alone moves
 GOODBYE_S = 2.0  # at stop: flush and say offline within this, then disconnect
+LEAVE_S = 1.0  # wait this long for the broker to acknowledge a disconnect
 LINK_ERRORS = (aiomqtt.MqttError, OSError)
 
 
@@ -78,16 +87,7 @@ class MqttPublisher:
 
     def health(self) -> MqttHealth:
         """The link now, for /readyz (MQTT is reported there, never required)."""
-        s = self.stats
-        state = "connected" if s.connected else ("down" if s.last_error else "connecting")
-        return MqttHealth(
-            state=state,
-            broker=broker(self.settings),
-            since=s.changed_at,
-            buffered=len(self._events),
-            dropped=s.events_dropped,
-            last_error=s.last_error,
-        )
+        return health_of(self.stats, broker(self.settings))
 
     async def run(self) -> None:
         """Connect, publish, reconnect with exponential backoff; cancel to stop (says offline)."""
@@ -116,6 +116,7 @@ class MqttPublisher:
             await client.__aenter__()
         except LINK_ERRORS:
             self.stats.connect_failures += 1
+            _abandon(client)
             raise
         try:
             self._up()
@@ -271,8 +272,18 @@ async def _watch(client: aiomqtt.Client) -> None:
 
 
 async def _leave(client: aiomqtt.Client) -> None:
-    """Disconnect (or give up on a dead link) without raising."""
+    """Disconnect within LEAVE_S, or give up on a dead link; never raises."""
     try:
-        await client.__aexit__(None, None, None)
-    except LINK_ERRORS as exc:
+        async with asyncio.timeout(LEAVE_S):
+            await client.__aexit__(None, None, None)
+    except (*LINK_ERRORS, TimeoutError) as exc:
         log.debug("mqtt: disconnect after a broken link", error=str(exc))
+        _abandon(client)
+
+
+def _abandon(client: aiomqtt.Client) -> None:
+    """Forget a client whose link is dead; paho closes its socket on its own timeouts."""
+    # aiomqtt sets this future's exception whenever paho notices the end of the link (a hung
+    # broker: at paho's keepalive, or when the broker wakes up). Nobody awaits an abandoned
+    # client, so retrieve it here, else asyncio logs "Future exception was never retrieved".
+    client._disconnected.add_done_callback(lambda f: f.cancelled() or f.exception())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from switchboard.mqtt.topics import Subject
+from switchboard.mqtt.broker import Subject
 
 
 class Retained:

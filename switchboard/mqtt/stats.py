@@ -37,3 +37,19 @@ class MqttHealth(BaseModel):
     buffered: int
     dropped: int
     last_error: str | None
+
+
+def health_of(stats: PublisherStats, broker: str) -> MqttHealth:
+    """The health a publisher with these counters reports."""
+    if stats.connected:
+        state: Literal["connected", "connecting", "down"] = "connected"
+    else:
+        state = "down" if stats.last_error else "connecting"
+    return MqttHealth(
+        state=state,
+        broker=broker,
+        since=stats.changed_at,
+        buffered=stats.buffered,
+        dropped=stats.events_dropped,
+        last_error=stats.last_error,
+    )

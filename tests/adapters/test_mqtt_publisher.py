@@ -134,3 +134,19 @@ async def test_a_hung_broker_is_left_and_found_again(tmp_path: Path) -> None:
                 await sub.until(lambda: b'"on_call"' in sub.latest.get("sb/agent/a1/state", b""))
             await eventually(lambda: rig.pub.stats.buffered == 0)
             assert rig.pub.stats.events_dropped == 0
+
+
+async def test_stopping_with_a_hung_broker_takes_bounded_time(tmp_path: Path) -> None:
+    with Mosquitto(tmp_path) as broker:
+        rig = Rig(broker.port, timeout_s=0.3)
+        task = asyncio.create_task(rig.pub.run())
+        await eventually(lambda: rig.pub.stats.connected)
+        broker.freeze()
+        rig.d.login("a1")
+        rig.d.call()
+        rig.feed()
+        task.cancel()
+        async with asyncio.timeout(4):  # goodbye (2 s) and the disconnect (1 s) are bounded
+            await asyncio.gather(task, return_exceptions=True)
+        assert not rig.pub.stats.connected
+        broker.thaw()

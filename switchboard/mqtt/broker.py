@@ -1,4 +1,4 @@
-"""Build the aiomqtt client from the settings: identity, last will, credentials, TLS."""
+"""The broker side: the topic tree (docs/events.md), client identity, last will, TLS."""
 
 from __future__ import annotations
 
@@ -6,12 +6,49 @@ import logging
 import re
 import socket
 import ssl
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import aiomqtt
 
 from switchboard.config.settings import MqttSettings, MqttTls
-from switchboard.mqtt.topics import OFFLINE, Topics
+
+SubjectKind = Literal["overview", "tenant", "queue", "agent"]
+Subject = tuple[SubjectKind, str]  # ("tenant", "vetlanda"); the overview's id is ""
+
+ONLINE = b"online"
+OFFLINE = b"offline"
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    """Topic names; ids are configuration ids and queue names, which never hold / + or #."""
+
+    prefix: str
+
+    @property
+    def status(self) -> str:
+        """Retained `online`/`offline`; `offline` is also the broker's last will."""
+        return f"{self.prefix}/engine/status"
+
+    def state(self, subject: Subject) -> str:
+        """The retained state topic of a tenant, queue, agent or the overview."""
+        kind, key = subject
+        return (
+            f"{self.prefix}/overview/state"
+            if kind == "overview"
+            else f"{self.prefix}/{kind}/{key}/state"
+        )
+
+    def call_event(self, tenant: str, event: str) -> str:
+        """Where a call event is published (not retained)."""
+        return f"{self.prefix}/events/call/{tenant}/{event}"
+
+    @property
+    def all_events(self) -> str:
+        """A subscription to every call event."""
+        return f"{self.prefix}/events/call/#"
+
 
 PAHO_LOG = logging.getLogger("switchboard.mqtt.paho")
 
