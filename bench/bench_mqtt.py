@@ -1,6 +1,6 @@
 """Route-session latency with MQTT off, broker up, broker down and broker hung (SIGSTOP).
 
-Run: .venv/bin/python bench/bench_mqtt.py [--seconds 30] [--rate 20] [--agents 40]
+Run: .venv/bin/python bench/bench_mqtt.py [--seconds 30] [--rate 20] [--rounds 1] [--gc-freeze]
 
 Each phase starts a fresh engine against the fake PBX (real sockets, real time) and places
 `--rate` calls per second for `--seconds` (after a 2 s warm-up); 40 operators answer after
@@ -8,13 +8,18 @@ Each phase starts a fresh engine against the fake PBX (real sockets, real time) 
 runs it (connect to close), so it includes whatever else the engine's event loop is doing,
 the MQTT publisher among it. The broker is a real Mosquitto on a free loopback port: started
 (up), stopped for the whole phase (down), or frozen with SIGSTOP (hung: connections stay
-open, nothing is answered). Ratios are each phase's percentile over the same with MQTT off.
+open, nothing is answered). Ratios are each phase's percentile over the same with MQTT off;
+with `--rounds N` the phases alternate N times and their samples are pooled (the spread of the
+rounds' p99 shows how much the machine's own load moves the figures).
+`--gc-freeze` moves the engine's start-up heap out of the garbage collector's way once it runs
+(gc.freeze()): full collections over that heap otherwise stall the loop for 50-150 ms.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import shutil
@@ -92,7 +97,9 @@ def start_broker(folder: Path, port: int) -> subprocess.Popen[bytes]:
     sys.exit("mosquitto did not start")
 
 
-async def phase(name: str, seconds: float, rate: float, n_agents: int) -> dict[str, float]:
+async def phase(
+    name: str, seconds: float, rate: float, n_agents: int, freeze: bool
+) -> dict[str, float]:
     """Run one phase; latencies in route_times, MQTT counters returned."""
     folder = Path(tempfile.mkdtemp(prefix=f"bench-mqtt-{name}-"))
     port = free_port()
@@ -125,6 +132,9 @@ async def phase(name: str, seconds: float, rate: float, n_agents: int) -> dict[s
                 while not engine.mqtt.stats.connected:  # noqa: ASYNC110
                     await asyncio.sleep(0.05)
             await load(sim, 2.0, rate)  # warm-up
+            if freeze:
+                gc.collect()
+                gc.freeze()
             if broker is not None and name == "down":
                 broker.terminate()
                 broker.wait()
@@ -139,6 +149,7 @@ async def phase(name: str, seconds: float, rate: float, n_agents: int) -> dict[s
             if broker is not None and broker.poll() is None:
                 broker.send_signal(signal.SIGCONT)
             await engine.stop(5)
+            gc.unfreeze()
     if broker is not None and broker.poll() is None:
         broker.terminate()
         broker.wait()
@@ -168,27 +179,46 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--rate", type=float, default=20.0)
     parser.add_argument("--agents", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--gc-freeze", action="store_true")
     args = parser.parse_args()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
-    rows: dict[str, tuple[list[float], dict[str, float]]] = {}
-    for name in PHASES:
-        stats = await phase(name, args.seconds, args.rate, args.agents)
-        rows[name] = (list(route_times), stats)
-    base = rows["off"][0]
+    times: dict[str, list[float]] = {name: [] for name in PHASES}
+    p99s: dict[str, list[float]] = {name: [] for name in PHASES}
+    sent: dict[str, dict[str, float]] = {name: {} for name in PHASES}
+    for _ in range(args.rounds):  # phases interleaved, so drift in the machine's load is shared
+        for name in PHASES:
+            stats = await phase(name, args.seconds, args.rate, args.agents, args.gc_freeze)
+            times[name] += route_times
+            p99s[name].append(pct(route_times, 0.99))
+            for key, value in stats.items():
+                sent[name][key] = sent[name].get(key, 0) + value
+    report(args, times, p99s, sent)
+
+
+def report(
+    args: argparse.Namespace,
+    times: dict[str, list[float]],
+    p99s: dict[str, list[float]],
+    sent: dict[str, dict[str, float]],
+) -> None:
+    base = times["off"]
     print(
-        f"route sessions, {args.rate:g} calls/s for {args.seconds:g} s per phase, "
-        f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
+        f"route sessions, {args.rate:g} calls/s for {args.seconds:g} s per phase x {args.rounds}"
+        f" rounds, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
+        + (", gc frozen after start-up" if args.gc_freeze else "")
     )
     print(
         f"{'broker':>6} {'calls':>6} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}"
-        f" {'p50/off':>8} {'p99/off':>8} {'events sent':>12} {'dropped':>8}"
+        f" {'p50/off':>8} {'p99/off':>8} {'p99 per round':>16} {'events sent':>12} {'dropped':>8}"
     )
-    for name, (times, stats) in rows.items():
+    for name, lat in times.items():
+        spread = f"{min(p99s[name]):.0f}-{max(p99s[name]):.0f}"
         print(
-            f"{name:>6} {len(times):>6} {pct(times, 0.5):>7.2f} {pct(times, 0.99):>7.2f}"
-            f" {max(times) * 1000:>7.2f} {pct(times, 0.5) / pct(base, 0.5):>8.2f}"
-            f" {pct(times, 0.99) / pct(base, 0.99):>8.2f}"
-            f" {stats.get('published', 0):>12.0f} {stats.get('dropped', 0):>8.0f}"
+            f"{name:>6} {len(lat):>6} {pct(lat, 0.5):>7.2f} {pct(lat, 0.99):>7.2f}"
+            f" {max(lat) * 1000:>7.2f} {pct(lat, 0.5) / pct(base, 0.5):>8.2f}"
+            f" {pct(lat, 0.99) / pct(base, 0.99):>8.2f} {spread:>16}"
+            f" {sent[name].get('published', 0):>12.0f} {sent[name].get('dropped', 0):>8.0f}"
         )
 
 
