@@ -10,7 +10,9 @@ the MQTT publisher among it. The broker is a real Mosquitto on a free loopback p
 (up), stopped for the whole phase (down), or frozen with SIGSTOP (hung: connections stay
 open, nothing is answered). Ratios are each phase's percentile over the same with MQTT off;
 with `--rounds N` the phases alternate N times and their samples are pooled (the spread of the
-rounds' p99 shows how much the machine's own load moves the figures).
+rounds' p99 shows how much the machine's own load moves the figures). CPU ms/call is this
+process's CPU time (engine and fake PBX, not the broker) over the measured calls: the publisher's
+own cost, which other load on the machine hardly moves.
 `--gc-freeze` moves the engine's start-up heap out of the garbage collector's way once it runs
 (gc.freeze()): full collections over that heap otherwise stall the loop for 50-150 ms.
 """
@@ -141,10 +143,12 @@ async def phase(
             elif broker is not None and name == "hung":
                 broker.send_signal(signal.SIGSTOP)
             route_times.clear()
+            cpu = time.process_time()
             await load(sim, seconds, rate)
+            stats["cpu_ms"] = (time.process_time() - cpu) * 1000
             if engine.mqtt is not None:
                 s = engine.mqtt.stats
-                stats = {"published": s.events_published, "dropped": s.events_dropped}
+                stats.update(published=s.events_published, dropped=s.events_dropped)
         finally:
             if broker is not None and broker.poll() is None:
                 broker.send_signal(signal.SIGCONT)
@@ -210,14 +214,17 @@ def report(
     )
     print(
         f"{'broker':>6} {'calls':>6} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}"
-        f" {'p50/off':>8} {'p99/off':>8} {'p99 per round':>16} {'events sent':>12} {'dropped':>8}"
+        f" {'p50/off':>8} {'p99/off':>8} {'p99 per round':>16} {'CPU ms/call':>12}"
+        f" {'CPU/off':>8} {'events sent':>12} {'dropped':>8}"
     )
+    cpu = {name: sent[name]["cpu_ms"] / max(1, len(lat)) for name, lat in times.items()}
     for name, lat in times.items():
         spread = f"{min(p99s[name]):.0f}-{max(p99s[name]):.0f}"
         print(
             f"{name:>6} {len(lat):>6} {pct(lat, 0.5):>7.2f} {pct(lat, 0.99):>7.2f}"
             f" {max(lat) * 1000:>7.2f} {pct(lat, 0.5) / pct(base, 0.5):>8.2f}"
             f" {pct(lat, 0.99) / pct(base, 0.99):>8.2f} {spread:>16}"
+            f" {cpu[name]:>12.2f} {cpu[name] / cpu['off']:>8.2f}"
             f" {sent[name].get('published', 0):>12.0f} {sent[name].get('dropped', 0):>8.0f}"
         )
 

@@ -106,6 +106,9 @@ class MqttPublisher:
                     error=self.stats.last_error,
                     retry_in_s=delay,
                 )
+            except Exception as exc:  # a bug: the supervisor restarts run(); health says down
+                self._down(exc)
+                raise
             await asyncio.sleep(delay)
 
     async def _session(self) -> None:
