@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import structlog
+from sqlalchemy import or_
 
 from switchboard.asterisk.agi.route import route_handler
 from switchboard.asterisk.agi.server import AgiServer
@@ -36,6 +37,7 @@ from switchboard.engine.reload import Loader, Reloader
 from switchboard.engine.supervise import Supervisor
 from switchboard.http.metrics import Metrics
 from switchboard.mqtt import MqttPublisher
+from switchboard.store.schema import calls
 from switchboard.store.store import Store
 from switchboard.systemd.notify import Notifier
 from switchboard.views import Board, catalog_of
@@ -187,6 +189,11 @@ class Engine:
         today = await asyncio.to_thread(store.calls_today, self.topo.local_midnight(now))
         records = await asyncio.to_thread(store.open_calls)
         await asyncio.to_thread(store.close_intervals, now)
+        since = self.board.catalog.first_midnight(now)
+        day = or_(
+            calls.c.arrived_at >= since, calls.c.ended_at >= since, calls.c.ended_at.is_(None)
+        )
+        self.board.seed(await asyncio.to_thread(store.records, day))  # today's tenant figures
         self.live.submit(AgentsRestored(sessions, today))
         if records:
             self.live.submit(CallsRestored(tuple(call_of(r, self.topo) for r in records)))

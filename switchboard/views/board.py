@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from switchboard.core.effects import Effect
+from switchboard.core.records import CallRecord
 from switchboard.core.state import State
 from switchboard.views import build
 from switchboard.views.catalog import Catalog
 from switchboard.views.models import AgentView, CallView, Overview, QueueView, TenantView
-from switchboard.views.tally import Tally, tally
+from switchboard.views.tally import Tally, seed, tally
 
 
 class Board:
@@ -26,6 +27,10 @@ class Board:
     def observe(self, effects: Sequence[Effect]) -> None:
         """Fold one batch of effects into the tally (an `Effects.observers` entry)."""
         self.tally = tally(self.tally, effects, self.catalog)
+
+    def seed(self, records: Iterable[CallRecord]) -> None:
+        """Count today's figures from the call records (at start, before any effect)."""
+        self.tally = seed(self.tally, records, self.catalog, self.clock())
 
     def tenant(self, tenant: str) -> TenantView:
         """The tenant's panel now."""

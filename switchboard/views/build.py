@@ -88,7 +88,7 @@ def overview(state: State, t: Tally, catalog: Catalog, now: float) -> Overview:
     waiting = [c for c in state.calls.values() if c.phase in UNANSWERED]
     oldest = _oldest(waiting)
     days = [t.today(catalog, tid, now) for tid in catalog.tenants]
-    total = TenantDay(**{k: sum(getattr(d, k) for d in days) for k in _COUNTERS})
+    total = TenantDay(**{k: sum(getattr(d, k) for d in days) for k in (*_COUNTERS, "settled")})
     return Overview(
         at=_t(now),
         tenants=list(catalog.tenants),
@@ -153,6 +153,7 @@ _COUNTERS = (
     "answered",
     "answered_in_target",
     "abandoned",
+    "short_abandoned",
     "turned_away",
     "answered_by_partners",
     "answered_for_partners",
@@ -161,8 +162,7 @@ _COUNTERS = (
 
 def _counts(day: TenantDay) -> dict[str, int | float | None]:
     counts: dict[str, int | float | None] = {k: getattr(day, k) for k in _COUNTERS}
-    handled = day.answered + day.abandoned
-    counts["service_level"] = round(day.answered_in_target / handled, 4) if handled else None
+    counts["service_level"] = day.service_level
     return counts
 
 

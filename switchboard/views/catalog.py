@@ -57,6 +57,16 @@ class Catalog:
     agents: Mapping[str, AgentEntry]
     queues: Mapping[str, QueueEntry]
 
+    def first_midnight(self, now: float) -> float:
+        """The earliest of the tenants' last local midnights at `now` (their day's start)."""
+        starts = [
+            datetime.fromtimestamp(now, t.zone)
+            .replace(hour=0, minute=0, second=0, microsecond=0)
+            .timestamp()
+            for t in self.tenants.values()
+        ]
+        return min(starts, default=now)
+
     def home_of(self, agent: str | None) -> str | None:
         """The agent's home tenant (None for an unknown or missing agent)."""
         entry = self.agents.get(agent) if agent is not None else None

@@ -39,16 +39,22 @@ class AgentCounts(View):
 
 
 class Counts(View):
-    """Call counts since local midnight; service level = answered in target / (answered + abandoned)."""
+    """Call counts since local midnight, counted as `switchboard report` counts them."""
 
     offered: int = Field(description="calls that reached the operators' queues")
     answered: int
     answered_in_target: int = Field(description="answered within the service's target_answer_s")
     abandoned: int = Field(description="callers who hung up before any answer")
+    short_abandoned: int = Field(description="of those, after waiting under 5 s")
     turned_away: int = Field(description="closed, blocked or sent to voicemail at routing")
     answered_by_partners: int = Field(description="answered by another tenant's home operators")
     answered_for_partners: int = Field(description="other tenants' calls its operators answered")
-    service_level: float | None = Field(ge=0, le=1, description="None before any answer or abandon")
+    service_level: float | None = Field(
+        ge=0,
+        le=1,
+        description="answered in target over calls answered or ended unanswered (short "
+        "abandons left out); None before the first",
+    )
 
 
 class Today(Counts):

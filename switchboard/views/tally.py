@@ -1,4 +1,5 @@
-"""Today's figures per tenant and each agent's status-since, folded from the core's effects."""
+"""Today's figures per tenant and each agent's status-since, folded from the core's effects
+(and, at start, from the day's call records), counted as the reports count them."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from dataclasses import dataclass, field, replace
 from immutables import Map
 
 from switchboard.core.effects import AgentChanged, CallChanged, Effect
+from switchboard.core.records import CallRecord
 from switchboard.core.state import AgentStatus, Call
 from switchboard.views.catalog import Catalog
+
+SHORT_ABANDON_S = 5.0  # abandons quicker than this stay out of the service level (as in reports)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,9 +25,16 @@ class TenantDay:
     answered: int = 0
     answered_in_target: int = 0
     abandoned: int = 0
+    short_abandoned: int = 0
     turned_away: int = 0
     answered_by_partners: int = 0  # its callers answered by another tenant's home operators
     answered_for_partners: int = 0  # other tenants' callers answered by its home operators
+    settled: int = 0  # answered, or ended unanswered after a wait of SHORT_ABANDON_S or more
+
+    @property
+    def service_level(self) -> float | None:
+        """Answered within target over settled calls (None before the first)."""
+        return round(self.answered_in_target / self.settled, 4) if self.settled else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +71,33 @@ def tally(t: Tally, effects: Iterable[Effect], catalog: Catalog) -> Tally:
     return t
 
 
+def seed(t: Tally, records: Iterable[CallRecord], catalog: Catalog, now: float) -> Tally:
+    """Count what the day's records say happened today (after an engine restart)."""
+    for r in records:
+        entry = catalog.tenants.get(r.tenant)
+        if entry is None:
+            continue
+        today = entry.local_day(now)
+        ended_today = r.ended_at is not None and entry.local_day(r.ended_at) == today
+        if not r.queue:
+            t = _add(
+                t, catalog, r.tenant, now, turned_away=int(ended_today and r.outcome is not None)
+            )
+            continue
+        if r.outcome is None:
+            t = replace(t, seen=t.seen.set(r.id, r.tenant))
+        if entry.local_day(r.arrived_at) == today:
+            t = _add(t, catalog, r.tenant, now, offered=1)
+        if r.answered_at is not None and entry.local_day(r.answered_at) == today:
+            waited = _waited(r.queued_at, r.answered_at)
+            t = _answered(
+                t, catalog, r.tenant, now, waited <= r.target_answer_s, r.answered_by_home
+            )
+        elif r.answered_at is None and r.outcome is not None and ended_today:
+            t = _unanswered(t, catalog, r.tenant, now, r.outcome, _waited(r.queued_at, r.ended_at))
+    return t
+
+
 def _call(t: Tally, call: Call, milestone: str, catalog: Catalog) -> Tally:
     at = call.changed_at
     tenant = call.tenant
@@ -72,19 +110,38 @@ def _call(t: Tally, call: Call, milestone: str, catalog: Catalog) -> Tally:
         t = replace(t, seen=t.seen.set(call.id, tenant))
     first_answer = sum(a.result == "answered" for a in call.attempts) == 1
     if milestone == "answered" and call.answered_by is not None and first_answer:
-        started = call.waiting_since if call.waiting_since is not None else call.arrived_at
-        in_target = int(at - started <= call.target_answer_s)
-        home = catalog.home_of(call.answered_by)
-        partner = int(home is not None and home != tenant)
-        t = _add(t, catalog, tenant, at, answered=1, answered_in_target=in_target)
-        if partner and home is not None:
-            t = _add(t, catalog, tenant, at, answered_by_partners=1)
-            t = _add(t, catalog, home, at, answered_for_partners=1)
+        in_target = _waited(call.waiting_since, at) <= call.target_answer_s
+        t = _answered(t, catalog, tenant, at, in_target, catalog.home_of(call.answered_by))
     if milestone == "ended":
-        if call.outcome == "abandoned" and call.answered_at is None:
-            t = _add(t, catalog, tenant, at, abandoned=1)
+        if call.answered_at is None and call.outcome is not None:
+            t = _unanswered(t, catalog, tenant, at, call.outcome, _waited(call.waiting_since, at))
         t = replace(t, seen=t.seen.delete(call.id))
     return t
+
+
+def _answered(
+    t: Tally, catalog: Catalog, tenant: str, at: float, in_target: bool, home: str | None
+) -> Tally:
+    t = _add(t, catalog, tenant, at, answered=1, answered_in_target=int(in_target), settled=1)
+    if home is not None and home != tenant:
+        t = _add(t, catalog, tenant, at, answered_by_partners=1)
+        t = _add(t, catalog, home, at, answered_for_partners=1)
+    return t
+
+
+def _unanswered(
+    t: Tally, catalog: Catalog, tenant: str, at: float, outcome: str, waited: float
+) -> Tally:
+    if outcome != "abandoned":
+        return _add(t, catalog, tenant, at, settled=1)
+    if waited < SHORT_ABANDON_S:
+        return _add(t, catalog, tenant, at, abandoned=1, short_abandoned=1)
+    return _add(t, catalog, tenant, at, abandoned=1, settled=1)
+
+
+def _waited(queued_at: float | None, until: float | None) -> float:
+    """Seconds from first joining a queue (0 when never queued, as the reports count it)."""
+    return 0.0 if queued_at is None or until is None else max(0.0, until - queued_at)
 
 
 def _add(t: Tally, catalog: Catalog, tenant: str, at: float, **counts: int) -> Tally:

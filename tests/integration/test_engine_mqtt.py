@@ -150,3 +150,19 @@ async def test_killed_engine_leaves_offline_and_never_shows_its_password(tmp_pat
     assert b"mqtt connected" in logs
     assert password.encode() not in logs
     assert password.encode() not in broker.log.read_bytes()
+
+
+async def test_todays_figures_survive_an_engine_restart(tmp_path: Path) -> None:
+    with Mosquitto(tmp_path) as broker:
+        async with world(tmp_path, {"1001": "vetlanda"}, mqtt=mqtt(broker.port)) as w:
+            await w.login("1001")
+            w.sim.set_behaviour("1001", answers(0.5, hangup_after_s=1))
+            for caller in ("0701000001", "0701000002"):
+                await asyncio.wait_for(w.sim.place_call(VETLANDA, caller).ended, 20)
+            await w.until(lambda: not w.engine.live.state.calls)
+            await w.restart_engine()
+            await w.until(publisher_state(w))
+            assert w.engine.board.tenant("vetlanda").today.answered == 2
+            async with Listener(broker.port, TENANT) as sub:
+                await sub.until(lambda: b'"answered":2' in sub.latest.get(TENANT, b""))
+                assert sub.json(TENANT)["today"]["offered"] == 2

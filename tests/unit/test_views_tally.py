@@ -9,8 +9,11 @@ from switchboard.config.loader import parse_config
 from switchboard.core import commands as cmd
 from switchboard.core import events as ev
 from switchboard.core.effects import CallChanged
+from switchboard.core.records import CallRecord, record_of
+from switchboard.reports.figures import Settings, level_of
 from switchboard.views import Catalog, Tally, call_events, catalog_of, tally, tenant_view
 from switchboard.views.catalog import TenantEntry
+from switchboard.views.tally import SHORT_ABANDON_S, seed
 from tests.unit.dispatch_fixture import WORLD, Driver, topology
 
 
@@ -135,3 +138,67 @@ def test_call_events_name_the_agent_and_hide_the_caller_by_default() -> None:
     changed = next(c for c in d.effects if isinstance(c, CallChanged))
     [shown] = call_events(changed, cat, True)
     assert shown.caller_num == "+46701111111"
+
+
+def day_records(d: Driver) -> list[CallRecord]:
+    """Every call's record as the store holds it now: the last milestone of each, live or ended."""
+    last: dict[str, CallRecord] = {}
+    for c in d.effects:
+        if isinstance(c, CallChanged):
+            last[c.call.id] = record_of(c.call, d.topo)
+    return list(last.values())
+
+
+def busy_day() -> Driver:
+    d = Driver()
+    d.login("a1", "b1")
+    d.send(cmd.AgentCommand("b1", "pause", "lunch"))
+    answered = d.call()
+    d.wait(3)
+    d.deliver(answered, "ANSWER")
+    quick = d.call()  # a1 busy: waits 2 s, hangs up (a short abandon)
+    d.wait(2)
+    d.hangup(quick)
+    slow = d.call()
+    d.wait(40)  # past alpha's step: b1 paused, nobody takes it
+    d.hangup(slow)
+    voicemail = d.call()
+    d.wait(20)
+    d.send(cmd.CallFinished(voicemail, "voicemail"))
+    d.call()  # still waiting at the end of the day's records
+    d.send(
+        cmd.CallTurnedAway(
+            "u-closed",
+            "PJSIP/trunk-9",
+            "alpha",
+            "main",
+            "closed",
+            "closed",
+            "+46701111119",
+            "x",
+            "+46100000000",
+        )
+    )
+    return d
+
+
+def test_short_abandons_stay_out_of_the_service_level_as_in_reports() -> None:
+    d, cat = busy_day(), catalog()
+    day = folded(d, cat, d.now).today(cat, "alpha", d.now)
+    assert (day.offered, day.answered, day.abandoned, day.short_abandoned) == (5, 1, 2, 1)
+    assert (day.turned_away, day.settled, day.service_level) == (1, 3, round(1 / 3, 4))
+    settled = [r for r in day_records(d) if r.outcome is not None or r.answered_at is not None]
+    _, reported = level_of(settled, Settings())
+    assert reported is not None
+    assert day.service_level == round(reported, 4)
+    assert Settings().short_abandon_s == SHORT_ABANDON_S
+
+
+def test_seeding_from_the_records_counts_what_the_effects_counted() -> None:
+    d, cat = busy_day(), catalog()
+    from_effects = folded(d, cat, d.now)
+    from_records = seed(Tally(started_at=d.now), day_records(d), cat, d.now)
+    assert from_records.today(cat, "alpha", d.now) == from_effects.today(cat, "alpha", d.now)
+    assert from_records.seen == from_effects.seen  # live calls are not offered twice
+    yesterday = seed(Tally(started_at=d.now), day_records(d), cat, d.now + 86_400)
+    assert yesterday.today(cat, "alpha", d.now + 86_400).offered == 0
