@@ -30,7 +30,9 @@ def free_port() -> int:
 class Mosquitto:
     """`with Mosquitto(folder) as broker:` runs a broker; `stop()`/`start()` keep its port."""
 
-    def __init__(self, folder: Path, *, users: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, folder: Path, *, users: dict[str, str] | None = None, tls: bool = False
+    ) -> None:
         binary = find_mosquitto()
         if binary is None:
             pytest.skip("no mosquitto: install Debian's mosquitto package (.ci/run does)")
@@ -38,6 +40,7 @@ class Mosquitto:
         self.folder = folder
         self.port = free_port()
         self.log = folder / "mosquitto.log"
+        self.cert = folder / "broker.crt"
         lines = [
             f"listener {self.port} 127.0.0.1",
             "persistence false",  # a restart loses every retained message
@@ -45,6 +48,15 @@ class Mosquitto:
             "log_type all",
             f"user {getpass.getuser()}",
         ]
+        if tls:  # a self-signed certificate for 127.0.0.1, which is its own CA
+            key = folder / "broker.key"
+            subprocess.run(
+                ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                 "-keyout", str(key), "-out", str(self.cert), "-subj", "/CN=127.0.0.1",
+                 "-addext", "subjectAltName=IP:127.0.0.1"],
+                check=True, capture_output=True, timeout=60,
+            )  # fmt: skip
+            lines += [f"certfile {self.cert}", f"keyfile {key}"]
         if users:
             passwords = folder / "passwords"
             passwords.write_text("".join(f"{u}:{p}\n" for u, p in users.items()))

@@ -65,9 +65,22 @@ def broker(settings: MqttSettings) -> str:
     return f"{settings.host}:{settings.port}"
 
 
+class _ClosingSSLSocket(ssl.SSLSocket):
+    """An SSL socket that closes itself when its handshake fails."""
+
+    def do_handshake(self, block: bool = False) -> None:
+        """Handshake; on failure close the socket, which paho 2.x would leave open (leaked)."""
+        try:
+            super().do_handshake(block)
+        except BaseException:
+            self.close()
+            raise
+
+
 def tls_context(tls: MqttTls) -> ssl.SSLContext:
     """An SSL context for the broker (reads files: call it off the event loop)."""
     context = ssl.create_default_context(cafile=tls.ca_file)
+    context.sslsocket_class = _ClosingSSLSocket
     if tls.cert_file is not None:
         context.load_cert_chain(tls.cert_file, tls.key_file)
     if tls.insecure:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 import aiomqtt
 import structlog
@@ -95,7 +96,7 @@ class MqttPublisher:
         delay = first
         while True:
             try:
-                await self._session()
+                await _cancellable(self._session(), GOODBYE_S + LEAVE_S)
             except LINK_ERRORS as exc:
                 was_up = self.stats.connected
                 self._down(exc)
@@ -106,6 +107,9 @@ class MqttPublisher:
                     error=self.stats.last_error,
                     retry_in_s=delay,
                 )
+            except asyncio.CancelledError:
+                self.stats.connected = False
+                raise
             except Exception as exc:  # a bug: the supervisor restarts run(); health says down
                 self._down(exc)
                 raise
@@ -117,16 +121,17 @@ class MqttPublisher:
         client = new_client(self.settings, self.topics, context)
         try:
             await client.__aenter__()
-        except LINK_ERRORS:
+        except LINK_ERRORS as exc:
             self.stats.connect_failures += 1
+            self.stats.last_error = str(exc) or type(exc).__name__
             _abandon(client)
             raise
         try:
             self._up()
-            await self._publish(client, self.topics.status, ONLINE, retain=True)
-            self.retained.forget()
-            self.retained.mark(self._subjects())
             try:
+                await self._publish(client, self.topics.status, ONLINE, retain=True)
+                self.retained.forget()
+                self.retained.mark(self._subjects())
                 await self._serve(client)
             except asyncio.CancelledError:
                 await self._goodbye(client)
@@ -211,7 +216,6 @@ class MqttPublisher:
                 await self._publish(client, self.topics.status, OFFLINE, retain=True)
         except (*LINK_ERRORS, TimeoutError) as exc:
             log.warning("mqtt: offline not published at stop", error=str(exc))
-        self.stats.connected = False
 
     async def _publish(
         self, client: aiomqtt.Client, topic: str, payload: bytes, *, retain: bool = False
@@ -266,6 +270,22 @@ class MqttPublisher:
             s.changed_at = time.time()
         s.connected = False
         s.last_error = str(exc) or type(exc).__name__
+
+
+async def _cancellable(work: Coroutine[Any, Any, None], grace_s: float) -> None:
+    """Run `work` in a task that a cancel really stops: on Python 3.11 a cancel that meets a
+    finished publish inside asyncio.wait_for is lost, so it is repeated (gh-86296)."""
+    task = asyncio.create_task(work, name="mqtt-session")
+    try:
+        await asyncio.wait({task})
+    except asyncio.CancelledError:
+        for _ in range(3):
+            task.cancel()
+            done, _ = await asyncio.wait({task}, timeout=grace_s)
+            if done:
+                break
+        raise
+    task.result()
 
 
 async def _watch(client: aiomqtt.Client) -> None:

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from switchboard.config.loader import parse_config
-from switchboard.config.settings import MqttSettings
+from switchboard.config.settings import MqttSettings, MqttTls
 from switchboard.mqtt import MqttPublisher
 from switchboard.views import Board, catalog_of
 from tests.mosquitto import Mosquitto
@@ -150,3 +150,16 @@ async def test_stopping_with_a_hung_broker_takes_bounded_time(tmp_path: Path) ->
             await asyncio.gather(task, return_exceptions=True)
         assert not rig.pub.stats.connected
         broker.thaw()
+
+
+async def test_publishes_over_tls_to_a_broker_it_verifies(tmp_path: Path) -> None:
+    with Mosquitto(tmp_path, tls=True) as broker:
+        rig = Rig(broker.port, tls=MqttTls(ca_file=str(broker.cert)))
+        async with running(rig):
+            await eventually(lambda: rig.pub.stats.state_published >= 8)  # every view, over TLS
+        assert "certificate" not in (rig.pub.stats.last_error or "")
+        untrusted = Rig(broker.port, tls=MqttTls())  # the system's CAs do not know this broker
+        async with running(untrusted):
+            await eventually(lambda: untrusted.pub.stats.last_error is not None)
+            assert "CERTIFICATE_VERIFY_FAILED" in (untrusted.pub.stats.last_error or "")
+            assert not untrusted.pub.stats.connected
