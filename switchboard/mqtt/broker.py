@@ -1,15 +1,19 @@
-"""The broker side: the topic tree (docs/events.md), client identity, last will, TLS."""
+"""The broker side: the topic tree (docs/events.md), the client (identity, last will, TLS) and
+its lifecycle helpers."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import socket
 import ssl
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import aiomqtt
+import structlog
 
 from switchboard.config.settings import MqttSettings, MqttTls
 
@@ -51,6 +55,9 @@ class Topics:
 
 
 PAHO_LOG = logging.getLogger("switchboard.mqtt.paho")
+LINK_ERRORS = (aiomqtt.MqttError, OSError)
+LEAVE_S = 1.0  # wait this long for the broker to acknowledge a disconnect
+log = structlog.get_logger("switchboard.mqtt")
 
 
 def client_id(settings: MqttSettings) -> str:
@@ -109,3 +116,45 @@ def new_client(
         logger=PAHO_LOG,
         **options,
     )
+
+
+async def cancellable(work: Coroutine[Any, Any, None], grace_s: float) -> None:
+    """Run `work` in a task that a cancel really stops: on Python 3.11 a cancel that meets a
+    finished publish inside asyncio.wait_for is lost, so it is repeated (gh-86296)."""
+    task = asyncio.create_task(work, name="mqtt-session")
+    try:
+        await asyncio.wait({task})
+    except asyncio.CancelledError:
+        for _ in range(3):
+            task.cancel()
+            done, _ = await asyncio.wait({task}, timeout=grace_s)
+            if done:
+                if not task.cancelled():
+                    task.exception()  # retrieved: the stop is what matters now
+                break
+        raise
+    task.result()
+
+
+async def watch(client: aiomqtt.Client) -> None:
+    """Wait until the connection drops, then raise MqttError (nothing is subscribed)."""
+    async for _ in client.messages:
+        pass
+
+
+async def leave(client: aiomqtt.Client) -> None:
+    """Disconnect within LEAVE_S, or give up on a dead link; never raises."""
+    try:
+        async with asyncio.timeout(LEAVE_S):
+            await client.__aexit__(None, None, None)
+    except (*LINK_ERRORS, TimeoutError) as exc:
+        log.debug("mqtt: disconnect after a broken link", error=str(exc))
+        abandon(client)
+
+
+def abandon(client: aiomqtt.Client) -> None:
+    """Forget a client whose link is dead; paho closes its socket on its own timeouts."""
+    # aiomqtt sets this future's exception whenever paho notices the end of the link (a hung
+    # broker: at paho's keepalive, or when the broker wakes up). Nobody awaits an abandoned
+    # client, so retrieve it here, else asyncio logs "Future exception was never retrieved".
+    client._disconnected.add_done_callback(lambda f: f.cancelled() or f.exception())

@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 import aiomqtt
 import structlog
@@ -19,14 +18,20 @@ import structlog
 from switchboard.config.settings import MqttSettings
 from switchboard.core.effects import AgentChanged, CallChanged, Effect
 from switchboard.mqtt.broker import (
+    LEAVE_S,
+    LINK_ERRORS,
     OFFLINE,
     ONLINE,
     Subject,
     Topics,
+    abandon,
     broker,
+    cancellable,
     client_id,
+    leave,
     new_client,
     tls_context,
+    watch,
 )
 from switchboard.mqtt.retained import Retained
 from switchboard.mqtt.stats import MqttHealth, PublisherStats, health_of
@@ -39,8 +44,6 @@ log = structlog.get_logger("switchboard.mqtt")
 FIRST_RETRY_S = 0.5
 REFRESH_S = 30.0  # recompute every view this often: midnight resets, anything time alone moves
 GOODBYE_S = 2.0  # at stop: flush and say offline within this, then disconnect
-LEAVE_S = 1.0  # wait this long for the broker to acknowledge a disconnect
-LINK_ERRORS = (aiomqtt.MqttError, OSError)
 
 
 class MqttPublisher:
@@ -96,7 +99,7 @@ class MqttPublisher:
         delay = first
         while True:
             try:
-                await _cancellable(self._session(), GOODBYE_S + LEAVE_S)
+                await cancellable(self._session(), GOODBYE_S + LEAVE_S)
             except LINK_ERRORS as exc:
                 was_up = self.stats.connected
                 self._down(exc)
@@ -124,7 +127,7 @@ class MqttPublisher:
         except LINK_ERRORS as exc:
             self.stats.connect_failures += 1
             self.stats.last_error = str(exc) or type(exc).__name__
-            _abandon(client)
+            abandon(client)
             raise
         try:
             self._up()
@@ -137,17 +140,17 @@ class MqttPublisher:
                 await self._goodbye(client)
                 raise
         finally:
-            await _leave(client)
+            await leave(client)
 
     async def _serve(self, client: aiomqtt.Client) -> None:
-        watch = asyncio.create_task(_watch(client), name="mqtt-watch")
+        watcher = asyncio.create_task(watch(client), name="mqtt-watch")
         pump = asyncio.create_task(self._pump(client), name="mqtt-pump")
         try:
-            done, _ = await asyncio.wait({watch, pump}, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait({watcher, pump}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for task in (watch, pump):
+            for task in (watcher, pump):
                 task.cancel()
-            await asyncio.gather(watch, pump, return_exceptions=True)
+            await asyncio.gather(watcher, pump, return_exceptions=True)
         for task in done:
             task.result()
 
@@ -192,20 +195,28 @@ class MqttPublisher:
             self.retained.mark(self._subjects())
         ready, next_at = self.retained.due(now)
         for subject in ready:
-            view = self._view(subject)
-            topic = self.topics.state(subject)
-            if view is None:  # gone from the configuration: clear its retained message
-                await self._publish(client, topic, b"", retain=True)
-                self.retained.published(subject, None, self.monotonic())
-                continue
-            stable = view.stable_json()
-            if self.retained.unchanged(subject, stable):
-                self.stats.state_unchanged += 1
-                continue
-            await self._publish(client, topic, view.model_dump_json().encode(), retain=True)
-            self.retained.published(subject, stable, self.monotonic())
-            self.stats.state_published += 1
+            self.retained.take(subject)
+            try:
+                await self._publish_state(client, subject)
+            except BaseException:
+                self.retained.mark([subject])  # published after the reconnect
+                raise
         return next_at
+
+    async def _publish_state(self, client: aiomqtt.Client, subject: Subject) -> None:
+        view = self._view(subject)
+        topic = self.topics.state(subject)
+        if view is None:  # gone from the configuration: clear its retained message
+            await self._publish(client, topic, b"", retain=True)
+            self.retained.published(subject, None, self.monotonic())
+            return
+        stable = view.stable_json()
+        if self.retained.unchanged(subject, stable):
+            self.stats.state_unchanged += 1
+            return
+        await self._publish(client, topic, view.model_dump_json().encode(), retain=True)
+        self.retained.published(subject, stable, self.monotonic())
+        self.stats.state_published += 1
 
     async def _goodbye(self, client: aiomqtt.Client) -> None:
         """Flush what is buffered and publish `offline`, within GOODBYE_S; never raises."""
@@ -270,43 +281,3 @@ class MqttPublisher:
             s.changed_at = time.time()
         s.connected = False
         s.last_error = str(exc) or type(exc).__name__
-
-
-async def _cancellable(work: Coroutine[Any, Any, None], grace_s: float) -> None:
-    """Run `work` in a task that a cancel really stops: on Python 3.11 a cancel that meets a
-    finished publish inside asyncio.wait_for is lost, so it is repeated (gh-86296)."""
-    task = asyncio.create_task(work, name="mqtt-session")
-    try:
-        await asyncio.wait({task})
-    except asyncio.CancelledError:
-        for _ in range(3):
-            task.cancel()
-            done, _ = await asyncio.wait({task}, timeout=grace_s)
-            if done:
-                break
-        raise
-    task.result()
-
-
-async def _watch(client: aiomqtt.Client) -> None:
-    """Wait until the connection drops, then raise MqttError (nothing is subscribed)."""
-    async for _ in client.messages:
-        pass
-
-
-async def _leave(client: aiomqtt.Client) -> None:
-    """Disconnect within LEAVE_S, or give up on a dead link; never raises."""
-    try:
-        async with asyncio.timeout(LEAVE_S):
-            await client.__aexit__(None, None, None)
-    except (*LINK_ERRORS, TimeoutError) as exc:
-        log.debug("mqtt: disconnect after a broken link", error=str(exc))
-        _abandon(client)
-
-
-def _abandon(client: aiomqtt.Client) -> None:
-    """Forget a client whose link is dead; paho closes its socket on its own timeouts."""
-    # aiomqtt sets this future's exception whenever paho notices the end of the link (a hung
-    # broker: at paho's keepalive, or when the broker wakes up). Nobody awaits an abandoned
-    # client, so retrieve it here, else asyncio logs "Future exception was never retrieved".
-    client._disconnected.add_done_callback(lambda f: f.cancelled() or f.exception())

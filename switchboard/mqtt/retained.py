@@ -41,16 +41,16 @@ class Retained:
         ready.sort()
         return ready, later
 
+    def take(self, subject: Subject) -> None:
+        """The subject's view is about to be read: a change from now on marks it again."""
+        self.dirty.discard(subject)
+
     def unchanged(self, subject: Subject, stable: str) -> bool:
-        """True (and the subject clean) when the broker already holds this view."""
-        if self.held.get(subject) == stable:
-            self.dirty.discard(subject)
-            return True
-        return False
+        """True when the broker already holds this view."""
+        return self.held.get(subject) == stable
 
     def published(self, subject: Subject, stable: str | None, now: float) -> None:
         """The broker accepted the subject's view (None: its topic was cleared)."""
-        self.dirty.discard(subject)
         self.sent_at[subject] = now
         if stable is None:
             self.held.pop(subject, None)
