@@ -57,6 +57,7 @@ class Topics:
 PAHO_LOG = logging.getLogger("switchboard.mqtt.paho")
 LINK_ERRORS = (aiomqtt.MqttError, OSError)
 LEAVE_S = 1.0  # wait this long for the broker to acknowledge a disconnect
+IN_FLIGHT = 20  # publishes awaiting their acknowledgement at once (paho's QoS 1 window)
 log = structlog.get_logger("switchboard.mqtt")
 
 
@@ -104,7 +105,7 @@ def new_client(
     if context is not None:
         options["tls_context"] = context
         options["tls_insecure"] = settings.tls is not None and settings.tls.insecure
-    return aiomqtt.Client(
+    client = aiomqtt.Client(
         settings.host,
         settings.port,
         username=settings.username,
@@ -116,6 +117,8 @@ def new_client(
         logger=PAHO_LOG,
         **options,
     )
+    client.pending_calls_threshold = 4 * IN_FLIGHT  # it warns past this many publishes at once
+    return client
 
 
 async def cancellable(work: Coroutine[Any, Any, None], grace_s: float) -> None:

@@ -1,7 +1,8 @@
 """The MQTT publisher: retained state and call events, never in the way of routing.
 
 `observe()` runs inside the single writer and only appends to a bounded buffer and marks
-views dirty; `run()` (a supervised task) connects, publishes, and reconnects with backoff.
+views dirty; `run()` (a supervised task) connects, publishes up to IN_FLIGHT messages at once
+(one wake-up of the loop for many), and reconnects with backoff.
 Call events are delivered at least once; when the buffer is full the oldest are dropped.
 """
 
@@ -18,6 +19,7 @@ import structlog
 from switchboard.config.settings import MqttSettings
 from switchboard.core.effects import AgentChanged, CallChanged, Effect
 from switchboard.mqtt.broker import (
+    IN_FLIGHT,
     LEAVE_S,
     LINK_ERRORS,
     OFFLINE,
@@ -173,18 +175,22 @@ class MqttPublisher:
     async def _flush_events(self, client: aiomqtt.Client) -> None:
         catalog, include = self.board.catalog, self.settings.include_caller
         while self._events:
-            change = self._events.popleft()
+            batch = [self._events.popleft() for _ in range(min(IN_FLIGHT, len(self._events)))]
+            messages = [
+                (self.topics.call_event(e.tenant, e.event), e.model_dump_json().encode())
+                for change in batch
+                for e in call_events(change, catalog, include)
+            ]
             try:
-                for event in call_events(change, catalog, include):
-                    topic = self.topics.call_event(event.tenant, event.event)
-                    await self._publish(client, topic, event.model_dump_json().encode())
-                    self.stats.events_published += 1
+                await asyncio.gather(*(self._publish(client, t, p) for t, p in messages))
             except BaseException:
-                if len(self._events) < (self._events.maxlen or 0):
-                    self._events.appendleft(change)  # published again after the reconnect
-                else:
-                    self.stats.events_dropped += 1
+                room = (self._events.maxlen or 0) - len(self._events)
+                kept = batch[max(0, len(batch) - room) :]  # the oldest go first
+                self.stats.events_dropped += len(batch) - len(kept)
+                self._events.extendleft(reversed(kept))  # published again after the reconnect
                 raise
+            else:
+                self.stats.events_published += len(messages)
             finally:
                 self.stats.buffered = len(self._events)
 
@@ -194,12 +200,14 @@ class MqttPublisher:
             self._refresh_at = now + REFRESH_S
             self.retained.mark(self._subjects())
         ready, next_at = self.retained.due(now)
-        for subject in ready:
-            self.retained.take(subject)
+        for start in range(0, len(ready), IN_FLIGHT):
+            chunk = ready[start : start + IN_FLIGHT]
+            for subject in chunk:
+                self.retained.take(subject)
             try:
-                await self._publish_state(client, subject)
+                await asyncio.gather(*(self._publish_state(client, s) for s in chunk))
             except BaseException:
-                self.retained.mark([subject])  # published after the reconnect
+                self.retained.mark(chunk)  # published after the reconnect
                 raise
         return next_at
 
