@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator
 SCHEMAS = Path(__file__).resolve().parents[1] / "docs" / "schemas"
 KINDS = (
     (re.compile(r"/engine/status$"), "engine-status"),
+    (re.compile(r"/engine/config$"), "engine-config"),
     (re.compile(r"/overview/state$"), "overview-state"),
     (re.compile(r"/tenant/[^/]+/state$"), "tenant-state"),
     (re.compile(r"/queue/[^/]+/state$"), "queue-state"),

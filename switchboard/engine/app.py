@@ -37,6 +37,7 @@ from switchboard.engine.reload import Loader, Reloader
 from switchboard.engine.supervise import Supervisor
 from switchboard.http.metrics import Metrics
 from switchboard.mqtt import MqttPublisher
+from switchboard.mqtt.metrics import MqttCollector
 from switchboard.store.schema import calls
 from switchboard.store.store import Store
 from switchboard.systemd.notify import Notifier
@@ -122,9 +123,7 @@ class Engine:
         self.bridge.tell()  # nothing can be delivered before AMI is up and read
         self.effects.observers.append(self.board.observe)
         if self.config.engine.mqtt.enabled:
-            self.mqtt = MqttPublisher(self.config.engine.mqtt, self.board)
-            self.effects.observers.append(self.mqtt.observe)
-            self.supervisor.spawn("mqtt", self.mqtt.run)  # cancelled at stop: says offline
+            self._start_mqtt()
         await self._restore()
         self.supervisor.spawn("live", self.live.run)
         self.supervisor.spawn("ticker", self._tick)
@@ -174,11 +173,22 @@ class Engine:
             loop.add_signal_handler(signal.SIGHUP, log.info, "reload ignored: stopping")
             await self.stop(deadline_s)
 
+    def _start_mqtt(self) -> None:
+        """The publisher: effects in, a supervised task out, reported on /readyz and /metrics."""
+        mqtt = self.mqtt = MqttPublisher(self.config.engine.mqtt, self.board)
+        self.effects.observers.append(mqtt.observe)
+        self.ops.readiness.add("mqtt", mqtt.probe, required=False)
+        self.metrics.registry.register(MqttCollector(mqtt))
+        mqtt.reloaded(self.reloader.status.as_dict())
+        self.reloader.observers.append(lambda status: mqtt.reloaded(status.as_dict()))
+        self.supervisor.spawn("mqtt", mqtt.run)  # cancelled at stop: says offline
+
     def _reconfigure(self, config: Config, table: RoutingTable, topo: Topology) -> None:
         # One loop step: events submitted before see the old topology, after it the new one;
         # route decisions from now on use the new table.
         self.live.submit(TopologyChanged(topo))
         self.table, self.config = table, config
+        self.board.catalog = catalog_of(config, topo)
         self.bridge.resnapshot()  # new agents' and changed devices' state
 
     async def _restore(self) -> None:

@@ -17,8 +17,8 @@ import structlog
 
 from switchboard.config.settings import MqttSettings, MqttTls
 
-SubjectKind = Literal["overview", "tenant", "queue", "agent"]
-Subject = tuple[SubjectKind, str]  # ("tenant", "vetlanda"); the overview's id is ""
+SubjectKind = Literal["overview", "config", "tenant", "queue", "agent"]
+Subject = tuple[SubjectKind, str]  # ("tenant", "vetlanda"); the overview's and config's id is ""
 
 ONLINE = b"online"
 OFFLINE = b"offline"
@@ -36,13 +36,13 @@ class Topics:
         return f"{self.prefix}/engine/status"
 
     def state(self, subject: Subject) -> str:
-        """The retained state topic of a tenant, queue, agent or the overview."""
+        """The retained topic of a tenant, queue, agent, the overview or the configuration."""
         kind, key = subject
-        return (
-            f"{self.prefix}/overview/state"
-            if kind == "overview"
-            else f"{self.prefix}/{kind}/{key}/state"
-        )
+        if kind == "overview":
+            return f"{self.prefix}/overview/state"
+        if kind == "config":
+            return f"{self.prefix}/engine/config"
+        return f"{self.prefix}/{kind}/{key}/state"
 
     def call_event(self, tenant: str, event: str) -> str:
         """Where a call event is published (not retained)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import aiomqtt
 import structlog
@@ -39,13 +39,14 @@ from switchboard.mqtt.retained import Retained
 from switchboard.mqtt.stats import MqttHealth, PublisherStats, health_of
 from switchboard.views.board import Board
 from switchboard.views.events import PUBLISHED, call_events
-from switchboard.views.models import View
+from switchboard.views.models import ConfigReport, View
 
 log = structlog.get_logger("switchboard.mqtt")
 
 FIRST_RETRY_S = 0.5
 REFRESH_S = 30.0  # recompute every view this often: midnight resets, anything time alone moves
 GOODBYE_S = 2.0  # at stop: flush and say offline within this, then disconnect
+CONFIG: Subject = ("config", "")
 
 
 class MqttPublisher:
@@ -68,6 +69,7 @@ class MqttPublisher:
         self._events: deque[CallChanged] = deque(maxlen=settings.buffer_events)
         self._wake = asyncio.Event()
         self._refresh_at = 0.0
+        self._config: ConfigReport | None = None
 
     def observe(self, effects: Sequence[Effect]) -> None:
         """Buffer call milestones and mark what they change (an `Effects.observers` entry)."""
@@ -90,6 +92,20 @@ class MqttPublisher:
             self.retained.mark(marks)
             self.stats.buffered = len(self._events)
             self._wake.set()
+
+    def reloaded(self, status: Mapping[str, object]) -> None:
+        """Publish the configuration's generation and last reload result (a reload observer)."""
+        self._config = ConfigReport.model_validate(status)
+        self.retained.mark([CONFIG])
+        self._wake.set()
+
+    def probe(self) -> tuple[bool, str]:
+        """The /readyz check (added as not required): connected, else why not."""
+        h = self.health()
+        if h.state == "connected":
+            return True, f"connected to {h.broker}"
+        why = f": {h.last_error}" if h.last_error else ""
+        return False, f"{h.state}{why}; {h.buffered} events buffered, {h.dropped} dropped"
 
     def health(self) -> MqttHealth:
         """The link now, for /readyz (MQTT is reported there, never required)."""
@@ -250,6 +266,8 @@ class MqttPublisher:
         catalog = self.board.catalog
         if kind == "overview":
             return self.board.overview()
+        if kind == "config":
+            return self._config
         if kind == "tenant" and key in catalog.tenants:
             return self.board.tenant(key)
         if kind == "queue" and key in catalog.queues:
@@ -260,7 +278,7 @@ class MqttPublisher:
 
     def _subjects(self) -> set[Subject]:
         catalog = self.board.catalog
-        subjects: set[Subject] = {("overview", "")}
+        subjects: set[Subject] = {("overview", ""), CONFIG}
         subjects.update(("tenant", t) for t in catalog.tenants)
         subjects.update(("queue", q) for q in catalog.queues)
         subjects.update(("agent", a) for a in catalog.agents)

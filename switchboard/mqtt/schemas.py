@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from switchboard.views.events import CallEvent
-from switchboard.views.models import AgentView, Overview, QueueView, TenantView
+from switchboard.views.models import AgentView, ConfigReport, Overview, QueueView, TenantView
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 MODELS: dict[str, type[BaseModel]] = {
@@ -23,6 +23,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "queue-state": QueueView,
     "agent-state": AgentView,
     "call-event": CallEvent,
+    "engine-config": ConfigReport,
 }
 ENGINE_STATUS: dict[str, Any] = {
     "title": "EngineStatus",

@@ -56,6 +56,7 @@ class Catalog:
     tenants: Mapping[str, TenantEntry]
     agents: Mapping[str, AgentEntry]
     queues: Mapping[str, QueueEntry]
+    short_abandon_s: float = 5.0  # abandons quicker stay out of the service level (reports too)
 
     def first_midnight(self, now: float) -> float:
         """The earliest of the tenants' last local midnights at `now` (their day's start)."""
@@ -95,4 +96,4 @@ def catalog_of(config: Config, topo: Topology) -> Catalog:
     agents = {
         aid: AgentEntry(aid, a.name, a.home, a.serves) for aid, a in sorted(config.agents.items())
     }
-    return Catalog(tenants, agents, queues)
+    return Catalog(tenants, agents, queues, config.reports.short_abandon_s)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -153,3 +153,13 @@ class Overview(View):
     connected: int
     agents: AgentCounts
     today: Counts
+
+
+class ConfigReport(View):
+    """The configuration in use: its generation and how the last reload went."""
+
+    generation: int = Field(description="1 at start, +1 per applied reload")
+    result: Literal["initial", "reloading", "applied", "rejected"]
+    at: Seconds | None = Field(description="wall-clock end of the last reload")
+    problems: list[str] = Field(description="FILE:LINE: path: message lines of a rejected file")
+    restart_needed: list[str] = Field(description="engine sections changed, applied at restart")

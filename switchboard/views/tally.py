@@ -13,8 +13,6 @@ from switchboard.core.records import CallRecord
 from switchboard.core.state import AgentStatus, Call
 from switchboard.views.catalog import Catalog
 
-SHORT_ABANDON_S = 5.0  # abandons quicker than this stay out of the service level (as in reports)
-
 
 @dataclass(frozen=True, slots=True)
 class TenantDay:
@@ -29,7 +27,7 @@ class TenantDay:
     turned_away: int = 0
     answered_by_partners: int = 0  # its callers answered by another tenant's home operators
     answered_for_partners: int = 0  # other tenants' callers answered by its home operators
-    settled: int = 0  # answered, or ended unanswered after a wait of SHORT_ABANDON_S or more
+    settled: int = 0  # answered, or ended unanswered but for short abandons
 
     @property
     def service_level(self) -> float | None:
@@ -134,7 +132,7 @@ def _unanswered(
 ) -> Tally:
     if outcome != "abandoned":
         return _add(t, catalog, tenant, at, settled=1)
-    if waited < SHORT_ABANDON_S:
+    if waited < catalog.short_abandon_s:
         return _add(t, catalog, tenant, at, abandoned=1, short_abandoned=1)
     return _add(t, catalog, tenant, at, abandoned=1, settled=1)
 

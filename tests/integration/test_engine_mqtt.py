@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from switchboard.config.settings import MqttSettings
-from switchboard.fakepbx.config import DialplanConfig, QueueConfig, SimConfig
-from switchboard.fakepbx.control import Simulator
 from switchboard.fakepbx.phones import answers
-from tests.conftest import EXAMPLE
-from tests.integration.engine_world import VETLANDA, World, free_port, world
+from tests.integration.daemon import MQTT_PASSWORD, daemon
+from tests.integration.engine_world import VETLANDA, World, world
 from tests.mosquitto import Mosquitto
 from tests.mqtt_listener import Listener
 from tests.payload_schemas import check_payload
@@ -108,48 +104,42 @@ async def test_routing_goes_on_while_the_broker_is_down(tmp_path: Path) -> None:
             await w.until(lambda: pub.stats.buffered == 0)
 
 
-async def test_killed_engine_leaves_offline_and_never_shows_its_password(tmp_path: Path) -> None:
-    password = "pw-7f3a9c1e-never-logged"
-    agi = free_port()
-    queues = (QueueConfig("vetlanda-switchboard"),)
-    sim_config = SimConfig(
-        dialplan=DialplanConfig(agi_port=agi), endpoints=("1001",), queues=queues
-    )
-    with Mosquitto(tmp_path, users={"engine": password}) as broker:
-        async with Simulator(sim_config) as sim:
-            env = {
-                **os.environ,
-                "SWITCHBOARD_AMI__SECRET": "secret",
-                "SWITCHBOARD_MQTT__ENABLED": "true",
-                "SWITCHBOARD_MQTT__PORT": str(broker.port),
-                "SWITCHBOARD_MQTT__TOPIC_PREFIX": PREFIX,
-                "SWITCHBOARD_MQTT__USERNAME": "engine",
-                "SWITCHBOARD_MQTT__PASSWORD": password,
-            }
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "switchboard", "run", "-c", str(EXAMPLE),
-                "--agi", f"127.0.0.1:{agi}", "--ami", f"127.0.0.1:{sim.ami_port}",
-                "--store", str(tmp_path / "sb.db"),
-                stderr=asyncio.subprocess.PIPE, env=env,
-            )  # fmt: skip
-            try:
-                sub = Listener(broker.port, f"{PREFIX}/#", auth=("engine", password))
-                async with sub:
-                    await sub.until(lambda: sub.latest.get(f"{PREFIX}/engine/status") == b"online")
-                    await sub.until(lambda: f"{PREFIX}/tenant/halden/state" in sub.latest)
-                    proc.send_signal(signal.SIGKILL)
-                    await proc.wait()
-                    await sub.until(lambda: sub.latest.get(f"{PREFIX}/engine/status") == b"offline")
-                    assert all(password.encode() not in p for _, p, _ in sub.messages)
-            finally:
-                if proc.returncode is None:
-                    proc.kill()
-                    await proc.wait()
-            assert proc.stderr is not None
-            logs = await proc.stderr.read()
-    assert b"mqtt connected" in logs
-    assert password.encode() not in logs
-    assert password.encode() not in broker.log.read_bytes()
+async def test_daemon_reports_mqtt_everywhere_and_leaves_offline_when_killed(
+    tmp_path: Path,
+) -> None:
+    with Mosquitto(tmp_path, users={"sb": MQTT_PASSWORD}) as broker:
+        env = {
+            "SWITCHBOARD_MQTT__ENABLED": "true",
+            "SWITCHBOARD_MQTT__PORT": str(broker.port),
+            "SWITCHBOARD_MQTT__TOPIC_PREFIX": PREFIX,
+        }  # user sb and its password come from the file
+        async with (
+            daemon(tmp_path, env=env) as d,
+            Listener(broker.port, f"{PREFIX}/#", auth=("sb", MQTT_PASSWORD)) as sub,
+        ):
+            config = f"{PREFIX}/engine/config"
+            await sub.until(lambda: sub.latest.get(f"{PREFIX}/engine/status") == b"online")
+            await sub.until(lambda: config in sub.latest)
+            assert (sub.json(config)["generation"], sub.json(config)["result"]) == (1, "initial")
+            status, ready = await d.get_json("/readyz")
+            assert (status, ready["checks"]["mqtt"]["ok"], ready["checks"]["mqtt"]["required"]) == (
+                200,
+                True,
+                False,
+            )
+            _, metrics = await d.get("/metrics")
+            assert b"switchboard_mqtt_connected 1.0" in metrics
+            d.proc.send_signal(signal.SIGHUP)  # the same file again: applied as generation 2
+            await sub.until(lambda: sub.json(config)["result"] == "applied")
+            assert sub.json(config)["generation"] == 2
+            d.proc.send_signal(signal.SIGKILL)
+            await d.proc.wait()
+            await sub.until(lambda: sub.latest.get(f"{PREFIX}/engine/status") == b"offline")
+            for topic, payload, _ in sub.messages:
+                check_payload(topic, payload)
+                assert MQTT_PASSWORD.encode() not in payload
+        assert b"mqtt connected" in d.everything()  # daemon() checks the password is nowhere
+    assert MQTT_PASSWORD.encode() not in broker.log.read_bytes()
 
 
 async def test_todays_figures_survive_an_engine_restart(tmp_path: Path) -> None:

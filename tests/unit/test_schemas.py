@@ -10,6 +10,7 @@ from jsonschema import ValidationError
 from switchboard.core.effects import CallChanged
 from switchboard.mqtt.schemas import main
 from switchboard.views import Tally, agent_view, call_events, overview, queue_view, tenant_view
+from switchboard.views.models import ConfigReport
 from tests.payload_schemas import SCHEMAS, check_payload
 from tests.unit.dispatch_fixture import Driver
 from tests.unit.test_views import CATALOG, NOW, world
@@ -33,6 +34,10 @@ def test_views_validate_against_their_schemas() -> None:
     for topic, view in payloads.items():
         check_payload(topic, view.model_dump_json().encode())
     assert check_payload("sb/engine/status", b"offline") == "offline"
+    report = ConfigReport(
+        generation=2, result="rejected", at=NOW, problems=["x:1: y: z"], restart_needed=["mqtt"]
+    )
+    check_payload("sb/engine/config", report.model_dump_json().encode())
 
 
 def test_every_event_validates_and_the_schema_rejects_strangers() -> None:

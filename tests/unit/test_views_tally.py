@@ -13,7 +13,7 @@ from switchboard.core.records import CallRecord, record_of
 from switchboard.reports.figures import Settings, level_of
 from switchboard.views import Catalog, Tally, call_events, catalog_of, tally, tenant_view
 from switchboard.views.catalog import TenantEntry
-from switchboard.views.tally import SHORT_ABANDON_S, seed
+from switchboard.views.tally import seed
 from tests.unit.dispatch_fixture import WORLD, Driver, topology
 
 
@@ -191,7 +191,7 @@ def test_short_abandons_stay_out_of_the_service_level_as_in_reports() -> None:
     _, reported = level_of(settled, Settings())
     assert reported is not None
     assert day.service_level == round(reported, 4)
-    assert Settings().short_abandon_s == SHORT_ABANDON_S
+    assert Settings().short_abandon_s == cat.short_abandon_s == 5.0  # the config's default
 
 
 def test_seeding_from_the_records_counts_what_the_effects_counted() -> None:
