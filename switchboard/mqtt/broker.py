@@ -161,3 +161,5 @@ def abandon(client: aiomqtt.Client) -> None:
     # broker: at paho's keepalive, or when the broker wakes up). Nobody awaits an abandoned
     # client, so retrieve it here, else asyncio logs "Future exception was never retrieved".
     client._disconnected.add_done_callback(lambda f: f.cancelled() or f.exception())
+    if client._connected.cancelled():  # a stop during the connect cancelled it; aiomqtt's
+        client._connected = asyncio.get_running_loop().create_future()  # on_disconnect reads it

@@ -96,7 +96,7 @@ class MqttPublisher:
     def reloaded(self, status: Mapping[str, object]) -> None:
         """Publish the configuration's generation and last reload result (a reload observer)."""
         self._config = ConfigReport.model_validate(status)
-        self.retained.mark([CONFIG])
+        self.retained.mark(self._subjects())  # new tenants, agents, queues; gone ones cleared
         self._wake.set()
 
     def probe(self) -> tuple[bool, str]:
@@ -145,6 +145,9 @@ class MqttPublisher:
         except LINK_ERRORS as exc:
             self.stats.connect_failures += 1
             self.stats.last_error = str(exc) or type(exc).__name__
+            abandon(client)
+            raise
+        except asyncio.CancelledError:
             abandon(client)
             raise
         try:
@@ -230,16 +233,18 @@ class MqttPublisher:
     async def _publish_state(self, client: aiomqtt.Client, subject: Subject) -> None:
         view = self._view(subject)
         topic = self.topics.state(subject)
+        # Recorded as held before the broker acknowledges: a failed publish means a reconnect,
+        # which forgets everything held and publishes it all again.
         if view is None:  # gone from the configuration: clear its retained message
-            await self._publish(client, topic, b"", retain=True)
             self.retained.published(subject, None, self.monotonic())
+            await self._publish(client, topic, b"", retain=True)
             return
         stable = view.stable_json()
         if self.retained.unchanged(subject, stable):
             self.stats.state_unchanged += 1
             return
-        await self._publish(client, topic, view.model_dump_json().encode(), retain=True)
         self.retained.published(subject, stable, self.monotonic())
+        await self._publish(client, topic, view.model_dump_json().encode(), retain=True)
         self.stats.state_published += 1
 
     async def _goodbye(self, client: aiomqtt.Client) -> None:

@@ -14,7 +14,7 @@ class Retained:
     def __init__(self, interval_s: float) -> None:
         self.interval_s = interval_s
         self.dirty: set[Subject] = set()
-        self.held: dict[Subject, str] = {}  # subject -> stable JSON the broker retains
+        self.held: dict[Subject, str] = {}  # subject -> stable JSON the broker retains (or will)
         self.sent_at: dict[Subject, float] = {}  # subject -> monotonic time of the last publish
 
     def mark(self, subjects: Iterable[Subject]) -> None:
@@ -50,7 +50,7 @@ class Retained:
         return self.held.get(subject) == stable
 
     def published(self, subject: Subject, stable: str | None, now: float) -> None:
-        """The broker accepted the subject's view (None: its topic was cleared)."""
+        """The subject's view goes to the broker now (None: its topic is cleared)."""
         self.sent_at[subject] = now
         if stable is None:
             self.held.pop(subject, None)

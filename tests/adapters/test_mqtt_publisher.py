@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from switchboard.config.loader import parse_config
@@ -163,3 +164,28 @@ async def test_publishes_over_tls_to_a_broker_it_verifies(tmp_path: Path) -> Non
             await eventually(lambda: untrusted.pub.stats.last_error is not None)
             assert "CERTIFICATE_VERIFY_FAILED" in (untrusted.pub.stats.last_error or "")
             assert not untrusted.pub.stats.connected
+
+
+async def test_a_reload_publishes_its_result_and_clears_what_left_the_configuration(
+    tmp_path: Path,
+) -> None:
+    with Mosquitto(tmp_path) as broker:
+        rig = Rig(broker.port)
+        async with running(rig), Listener(broker.port, f"{PREFIX}/#") as sub:
+            gone = "sb/agent/b2/state"
+            await sub.until(lambda: gone in sub.latest)
+            catalog = rig.board.catalog
+            agents = {a: e for a, e in catalog.agents.items() if a != "b2"}
+            rig.board.catalog = replace(catalog, agents=agents)
+            rig.pub.reloaded(
+                {
+                    "generation": 2,
+                    "result": "applied",
+                    "at": 1.0,
+                    "problems": (),
+                    "restart_needed": (),
+                }
+            )
+            await sub.until(lambda: b'"generation":2' in sub.latest.get("sb/engine/config", b""))
+            await sub.until(lambda: gone not in sub.latest)
+            assert any(t == gone and not p for t, p, _ in sub.messages)  # empty retained: cleared
