@@ -37,7 +37,7 @@ from switchboard.engine.reload import Loader, Reloader
 from switchboard.engine.supervise import Supervisor
 from switchboard.http.metrics import Metrics
 from switchboard.mqtt import MqttPublisher
-from switchboard.mqtt.metrics import MqttCollector
+from switchboard.mqtt.stats import MqttCollector
 from switchboard.store.schema import calls
 from switchboard.store.store import Store
 from switchboard.systemd.notify import Notifier
@@ -178,7 +178,7 @@ class Engine:
         mqtt = self.mqtt = MqttPublisher(self.config.engine.mqtt, self.board)
         self.effects.observers.append(mqtt.observe)
         self.ops.readiness.add("mqtt", mqtt.probe, required=False)
-        self.metrics.registry.register(MqttCollector(mqtt))
+        self.metrics.registry.register(MqttCollector(mqtt.stats))
         mqtt.reloaded(self.reloader.status.as_dict())
         self.reloader.observers.append(lambda status: mqtt.reloaded(status.as_dict()))
         self.supervisor.spawn("mqtt", mqtt.run)  # cancelled at stop: says offline

@@ -17,7 +17,7 @@ import aiomqtt
 import structlog
 
 from switchboard.config.settings import MqttSettings
-from switchboard.core.effects import AgentChanged, CallChanged, Effect
+from switchboard.core.effects import CallChanged, Effect
 from switchboard.mqtt.broker import (
     IN_FLIGHT,
     LEAVE_S,
@@ -35,8 +35,8 @@ from switchboard.mqtt.broker import (
     tls_context,
     watch,
 )
-from switchboard.mqtt.retained import Retained
-from switchboard.mqtt.stats import MqttHealth, PublisherStats, health_of
+from switchboard.mqtt.retained import Retained, changed_by, every_subject
+from switchboard.mqtt.stats import MqttHealth, PublisherStats, health_of, probe_of
 from switchboard.views.board import Board
 from switchboard.views.events import PUBLISHED, call_events
 from switchboard.views.models import ConfigReport, View
@@ -46,7 +46,6 @@ log = structlog.get_logger("switchboard.mqtt")
 FIRST_RETRY_S = 0.5
 REFRESH_S = 30.0  # recompute every view this often: midnight resets, anything time alone moves
 GOODBYE_S = 2.0  # at stop: flush and say offline within this, then disconnect
-CONFIG: Subject = ("config", "")
 
 
 class MqttPublisher:
@@ -73,21 +72,12 @@ class MqttPublisher:
 
     def observe(self, effects: Sequence[Effect]) -> None:
         """Buffer call milestones and mark what they change (an `Effects.observers` entry)."""
-        marks: set[Subject] = set()
         for effect in effects:
-            if isinstance(effect, CallChanged):
-                call = effect.call
-                if effect.milestone in PUBLISHED:
-                    if len(self._events) == self._events.maxlen:
-                        self.stats.events_dropped += 1
-                    self._events.append(effect)
-                marks.update({("overview", ""), ("tenant", call.tenant), ("queue", call.queue)})
-                for agent in {call.agent, call.offer, call.answered_by} - {None}:
-                    marks.add(("agent", str(agent)))
-            elif isinstance(effect, AgentChanged):
-                marks.update({("overview", ""), ("agent", effect.agent.id)})
-                entry = self.board.catalog.agents.get(effect.agent.id)
-                marks.update(("tenant", t) for t in (entry.serves if entry else ()))
+            if isinstance(effect, CallChanged) and effect.milestone in PUBLISHED:
+                if len(self._events) == self._events.maxlen:
+                    self.stats.events_dropped += 1
+                self._events.append(effect)
+        marks = changed_by(effects, self.board.catalog)
         if marks:
             self.retained.mark(marks)
             self.stats.buffered = len(self._events)
@@ -101,11 +91,7 @@ class MqttPublisher:
 
     def probe(self) -> tuple[bool, str]:
         """The /readyz check (added as not required): connected, else why not."""
-        h = self.health()
-        if h.state == "connected":
-            return True, f"connected to {h.broker}"
-        why = f": {h.last_error}" if h.last_error else ""
-        return False, f"{h.state}{why}; {h.buffered} events buffered, {h.dropped} dropped"
+        return probe_of(self.health())
 
     def health(self) -> MqttHealth:
         """The link now, for /readyz (MQTT is reported there, never required)."""
@@ -282,12 +268,7 @@ class MqttPublisher:
         return None
 
     def _subjects(self) -> set[Subject]:
-        catalog = self.board.catalog
-        subjects: set[Subject] = {("overview", ""), CONFIG}
-        subjects.update(("tenant", t) for t in catalog.tenants)
-        subjects.update(("queue", q) for q in catalog.queues)
-        subjects.update(("agent", a) for a in catalog.agents)
-        return subjects | set(self.retained.held)  # held but gone: cleared
+        return every_subject(self.board.catalog) | set(self.retained.held)  # held but gone: cleared
 
     def _up(self) -> None:
         s = self.stats

@@ -1,11 +1,15 @@
-"""Coalescing of retained state: publish a topic only when its view changed, at most every
-`interval_s` per topic, and everything again after a reconnect."""
+"""Coalescing of retained state: which views an effect changes, publish a topic only when its
+view changed, at most every `interval_s` per topic, and everything again after a reconnect."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from switchboard.core.effects import AgentChanged, CallChanged, Effect
 from switchboard.mqtt.broker import Subject
+from switchboard.views.catalog import Catalog
+
+CONFIG: Subject = ("config", "")
 
 
 class Retained:
@@ -56,3 +60,27 @@ class Retained:
             self.held.pop(subject, None)
         else:
             self.held[subject] = stable
+
+
+def every_subject(catalog: Catalog) -> set[Subject]:
+    """Every retained subject the configuration has."""
+    subjects: set[Subject] = {("overview", ""), CONFIG}
+    subjects.update(("tenant", t) for t in catalog.tenants)
+    subjects.update(("queue", q) for q in catalog.queues)
+    subjects.update(("agent", a) for a in catalog.agents)
+    return subjects
+
+
+def changed_by(effects: Iterable[Effect], catalog: Catalog) -> set[Subject]:
+    """The subjects whose views these effects may change."""
+    marks: set[Subject] = set()
+    for effect in effects:
+        if isinstance(effect, CallChanged):
+            call = effect.call
+            marks.update({("overview", ""), ("tenant", call.tenant), ("queue", call.queue)})
+            marks.update(("agent", a) for a in (call.agent, call.offer, call.answered_by) if a)
+        elif isinstance(effect, AgentChanged):
+            marks.update({("overview", ""), ("agent", effect.agent.id)})
+            entry = catalog.agents.get(effect.agent.id)
+            marks.update(("tenant", t) for t in (entry.serves if entry else ()))
+    return marks
