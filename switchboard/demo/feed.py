@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from switchboard.core.effects import CallChanged, Effect
-from switchboard.core.state import AgentStatus, State
 from switchboard.core.topology import Topology
+from switchboard.views import Board
 
 
 @dataclass
@@ -56,24 +56,24 @@ class Feed:
                     f"{tag}: caller hung up after {call.waited(call.ended_at or 0):.0f} s"
                 )
 
-    def board(self, state: State, now: float, clock_text: str) -> list[str]:
-        """The lines to show now: totals, one row per tenant, then the happenings."""
+    def board(self, board: Board, clock_text: str) -> list[str]:
+        """The lines to show now: totals, one row per tenant (the engine's views), happenings."""
         total = sum(self.outcomes.values())
         parts = ", ".join(f"{n} {k}" for k, n in sorted(self.outcomes.items()))
         rows = [
             f"{clock_text}  ended calls {total} ({parts or 'none yet'}); "
             f"answered by a partner {self.answered_by_partner}",
-            f"{'tenant':<10} {'waiting':>7} {'longest':>8} {'free':>5} {'on call':>8} {'paused':>7}",
+            f"{'tenant':<10} {'waiting':>7} {'longest':>8} {'answered':>9} {'SL today':>9} "
+            f"{'free':>5} {'on call':>8} {'paused':>7}",
         ]
-        for tenant, tag in self.tags.items():
-            waiting = [state.calls[c] for c in state.waiting.get(tenant, frozenset())]
-            longest = max((c.waited(now) for c in waiting), default=0.0)
-            home = [state.agents[a] for a in self.topo.home_agents.get(tenant, ())]
-            count = Counter(a.status(now) for a in home)
+        for tenant in self.tags:
+            view = board.tenant(tenant)
+            level = view.today.service_level
+            agents = view.agents_home
             rows.append(
-                f"{tag:<10} {len(waiting):>7} {_mmss(longest):>8} "
-                f"{count[AgentStatus.AVAILABLE]:>5} {count[AgentStatus.ON_CALL]:>8} "
-                f"{count[AgentStatus.PAUSED]:>7}"
+                f"{view.tag:<10} {view.waiting:>7} {_mmss(view.longest_wait_s):>8} "
+                f"{view.today.answered:>9} {'-' if level is None else f'{level:.0%}':>9} "
+                f"{agents.available:>5} {agents.on_call:>8} {agents.paused:>7}"
             )
         return [*rows, "", *self.lines]
 

@@ -189,7 +189,7 @@ async def _show(engine: Engine, feed: Feed, clock: Callable[[], float], out: Tex
         await asyncio.sleep(1.0 if tty else 10.0)
         now = clock()
         stamp = datetime.fromtimestamp(now, engine.topo.zone).strftime("%a %H:%M:%S")
-        lines = feed.board(engine.live.state, now, stamp)
+        lines = feed.board(engine.board, stamp)
         if tty:
             out.write("\x1b[H\x1b[2J" + "\n".join(lines) + "\n")
         else:
