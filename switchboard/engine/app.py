@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 import structlog
 from sqlalchemy import or_
 
-from switchboard.asterisk.agi.route import route_handler
 from switchboard.asterisk.agi.server import AgiServer
 from switchboard.asterisk.ami.client import AmiClient
 from switchboard.asterisk.ami.options import AmiOptions
@@ -21,14 +20,7 @@ from switchboard.core.commands import AgentsRestored, CallsRestored, Tick, Topol
 from switchboard.core.records import call_of
 from switchboard.core.rules import RoutingTable
 from switchboard.core.topology import Topology
-from switchboard.engine.agi_handlers import (
-    agent_handler,
-    delivered_handler,
-    finished_handler,
-    on_routed,
-    requeue_handler,
-    transferred_handler,
-)
+from switchboard.engine import handlers
 from switchboard.engine.ami_bridge import AmiBridge
 from switchboard.engine.effects import Effects
 from switchboard.engine.live import Live
@@ -87,24 +79,15 @@ class Engine:
         self.bridge = AmiBridge(self.live, self.ami, clock, audit_s=audit_s)
         deliverable = lambda: self.bridge.deliverable  # noqa: E731
         self.agi = AgiServer(config.engine.agi)
-        self.agi.register(
-            "route",
-            route_handler(
-                lambda: self.table,
-                clock=lambda: datetime.fromtimestamp(self.clock(), UTC),
-                on_routed=on_routed(self.live, lambda: self.table),
-                wait_slice_s=WAIT_SLICE_S,
-                deliverable=deliverable,
-                on_decided=self.metrics.on_decision,
-            ),
+        handlers.register(
+            self.agi,
+            self.live,
+            lambda: self.table,
+            WAIT_SLICE_S,
+            deliverable,
+            clock=lambda: datetime.fromtimestamp(self.clock(), UTC),
+            on_decided=self.metrics.on_decision,
         )
-        self.agi.register(
-            "requeue", requeue_handler(self.live, lambda: self.table, WAIT_SLICE_S, deliverable)
-        )
-        self.agi.register("delivered", delivered_handler(self.live))
-        self.agi.register("transferred", transferred_handler(self.live))
-        self.agi.register("agent", agent_handler(self.live))
-        self.agi.register("finished", finished_handler(self.live))
         self.reloader = Reloader(load, lambda: self.config, self._reconfigure)
         self.ops = Operations(self, notifier)
 

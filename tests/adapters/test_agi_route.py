@@ -8,11 +8,11 @@ import pytest
 
 from switchboard.asterisk.agi import AgiRequest, parse_request
 from switchboard.asterisk.agi.peer import FakeChannel, header_block, run_session
-from switchboard.asterisk.agi.route import call_facts, route_handler, wait_slice
 from switchboard.config.compile import compile_routing
 from switchboard.config.loader import load_config
 from switchboard.core.routing import Action, CallFacts, Decision, decide
 from switchboard.core.rules import RoutingTable
+from switchboard.engine.handlers.route import call_facts, route_handler, wait_slice
 from tests.adapters.test_agi_support import serving
 from tests.conftest import EXAMPLE
 

@@ -1,4 +1,5 @@
-"""The `route` FastAGI handler: request -> CallFacts -> decide() -> SB_* channel variables."""
+"""The `route` script: request -> CallFacts -> decide() -> SB_* channel variables; a queued call
+becomes a live call the dispatcher delivers."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from datetime import UTC, datetime
 from switchboard.asterisk.agi.request import AgiRequest
 from switchboard.asterisk.agi.server import Handler
 from switchboard.asterisk.agi.session import AgiSession
+from switchboard.core import commands as cmd
+from switchboard.core.numbers import normalize
 from switchboard.core.routing import Action, CallFacts, Decision, decide
 from switchboard.core.rules import RoutingTable
+from switchboard.engine.live import Live
 
 OnRouted = Callable[[AgiRequest, Decision, bool], None]
 """Called once Asterisk has acknowledged the whole answer (e.g. to register the live call);
@@ -61,6 +65,30 @@ def route_handler(
                 session.log.exception("agi on_routed hook failed")
 
     return route
+
+
+def on_routed(
+    live: Live, table: Callable[[], RoutingTable]
+) -> Callable[[AgiRequest, Decision, bool], None]:
+    """The route hook: a queued call becomes a live call the dispatcher will deliver."""
+
+    def routed(request: AgiRequest, decision: Decision, fallback: bool) -> None:
+        caller = request.arg(1) or request.callerid
+        caller_num = normalize(caller, table().country_code) or caller
+        if decision.tenant is None:
+            return  # unknown number: no tenant to report it to
+        command = cmd.from_decision(
+            decision,
+            decision.tenant,
+            request.uniqueid,
+            request.channel,
+            (caller_num, request.calleridname),
+            request.query.get("did") or request.extension,
+            "fallback" if fallback else "engine",
+        )
+        live.submit(command)
+
+    return routed
 
 
 def call_facts(request: AgiRequest) -> CallFacts:
