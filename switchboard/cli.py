@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     route.add_argument("--number", required=True, help="dialled number")
     route.add_argument("--caller", default="", help="caller number")
     route.add_argument("--digit", default=None, help="menu digit the caller pressed")
+    route.add_argument(
+        "--menu", action="store_true", help="as the dialplan's first request: the menu may be asked"
+    )
     route.add_argument("--language", default=None, help="caller language, e.g. en")
     route.add_argument(
         "--at",
@@ -235,7 +238,13 @@ def _route(config: Config, args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"--at: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    call = CallFacts(args.number, args.caller, digit=args.digit, language=args.language)
+    call = CallFacts(
+        args.number,
+        args.caller,
+        digit=args.digit,
+        language=args.language,
+        offer_menu=args.menu and args.digit is None,
+    )
     decision = decide(call, table, now)
     out = {"at": now.isoformat(), **decision.as_dict()}
     print(json.dumps(out, ensure_ascii=False, indent=2))
