@@ -1,5 +1,5 @@
-"""The `switchboard` command: check a configuration, try a routing decision, run the engine,
-reload the running engine, simulate a day."""
+"""The `switchboard` command: check a configuration, try a routing decision, write the Asterisk
+configuration, run the engine, reload the running engine, simulate a day."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ EXIT_USAGE = 64
 EXIT_CONFIG = 2  # `check` (and `route`): the file has problems
 EXIT_CONFIG_RUN = 78  # `run`: EX_CONFIG; the systemd unit does not restart on it
 PID_FILE = "/run/switchboard/switchboard.pid"  # RuntimeDirectory=switchboard in the unit
+EXIT_SOUNDS = 3  # check --sounds: a sound the configuration names is missing
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "simulate": _simulate,
         "demo": _demo,
         "report": _report,
+        "asterisk-config": _asterisk_config,
     }
     handler = handlers[args.command]
     return handler(config, args)
@@ -61,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate a configuration file")
     check.add_argument("-c", "--config", required=True, help="YAML configuration file")
+    check.add_argument(
+        "--sounds", metavar="DIR", help="list the sounds it names that are missing in DIR"
+    )
     route = sub.add_parser("route", help="print what would happen to a call, as JSON")
     route.add_argument("-c", "--config", required=True, help="YAML configuration file")
     route.add_argument("--number", required=True, help="dialled number")
@@ -95,6 +100,13 @@ def _parser() -> argparse.ArgumentParser:
     _simulate_parser(sub)
     _demo_parser(sub)
     _report_parser(sub)
+    asterisk = sub.add_parser(
+        "asterisk-config", help="write the complete Asterisk configuration for this YAML"
+    )
+    asterisk.add_argument("-c", "--config", required=True, help="YAML configuration file")
+    from switchboard.asterisk.config.options import add_arguments
+
+    add_arguments(asterisk)
     return parser
 
 
@@ -226,6 +238,39 @@ def _check(config: Config, args: argparse.Namespace) -> int:
         f"{args.config}: OK: {len(config.tenants)} tenants, {services} services, "
         f"{numbers} numbers, {len(config.agents)} agents"
     )
+    if args.sounds is None:
+        return EXIT_OK
+    from pathlib import Path
+
+    from switchboard.asterisk.config import missing_sounds
+
+    missing = missing_sounds(config, Path(args.sounds))
+    for sound in missing:
+        print(sound.render())
+    print(f"{len(missing)} sound(s) missing in {args.sounds}")
+    return EXIT_SOUNDS if missing else EXIT_OK
+
+
+def _asterisk_config(config: Config, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from switchboard.asterisk.config import OptionError, missing_sounds, write_asterisk_config
+    from switchboard.asterisk.config.options import from_args
+
+    options = from_args(args)
+    try:
+        written = write_asterisk_config(config, args.config, Path(args.outdir), options)
+    except OptionError as exc:
+        print(f"switchboard asterisk-config: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if options.recordings:
+        for sound in missing_sounds(config, Path(options.recordings)):
+            print(f"warning: {sound.render()}", file=sys.stderr)
+    if not options.quiet:
+        print(f"wrote {len(written.files)} files into {written.outdir}")
+        print(f"start:    asterisk -f -C {written.outdir}/asterisk.conf")
+        for what, value in written.generated.items():
+            print(f"{what} (generated, shown once): {value}")
     return EXIT_OK
 
 

@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-RENDER = ROOT / "asterisk-config" / "render"
 SIPP_DIR = Path(__file__).resolve().parent / "sipp"
 AMI_SECRET = "e2e-ami-secret"
 OPERATOR_SECRET = "e2e-operator-secret"
-RING_S = 5  # dialplan ring time per offer = the test config's dispatch.offer_timeout_s
+RING_S = 5  # the test config's dispatch.offer_timeout_s: the ring time per offer
 MAX_SLICE_S = 5  # longest Queue() slice: how long a dead engine can strand a caller
 FALLBACK_WAIT_S = 6  # how long the static fallback rings the operators
 WRAPUP_S = 1  # the test config's dispatch.wrapup_s, also the fallback queue's wrap-up
@@ -87,11 +86,12 @@ async def until(predicate: Callable[[], object], within_s: float, what: str) -> 
 
 @dataclass
 class Asterisk:
-    """One Asterisk in the foreground, configured by asterisk-config/render under `root`."""
+    """One Asterisk in the foreground, configured by `switchboard asterisk-config` under `root`."""
 
     binary: str
     root: Path
     sip_port: int = field(default_factory=lambda: free_port(socket.SOCK_DGRAM))
+    trunk_port: int = field(default_factory=lambda: free_port(socket.SOCK_DGRAM))
     ami_port: int = field(default_factory=free_port)
     agi_port: int = field(default_factory=free_port)
     rtp_start: int = field(default_factory=lambda: 20000 + (os.getpid() * 7 % 400) * 100)
@@ -110,28 +110,26 @@ class Asterisk:
     def messages_log(self) -> Path:
         return self.root / "var" / "log" / "messages.log"
 
-    def render(self) -> None:
-        """Render asterisk-config into `root` with this instance's ports and secrets."""
+    def render(self, config: Path, recordings: Path | None = None) -> None:
+        """Write the configuration for the YAML `config` into `root` (its engine section names
+        this instance's AMI and FastAGI ports and the AMI secret); SIP, RTP and timings here."""
+        extra = [f"--recordings={recordings}"] if recordings is not None else []
         subprocess.run(
             [
-                sys.executable,
-                str(RENDER),
+                *(sys.executable, "-m", "switchboard", "asterisk-config", "-c", str(config)),
                 str(self.root),
                 "--quiet",
                 f"--asterisk={self.binary}",
                 f"--sip-port={self.sip_port}",
-                f"--ami-port={self.ami_port}",
-                f"--engine=127.0.0.1:{self.agi_port}",
+                f"--trunk-port={self.trunk_port}",
                 f"--rtp-start={self.rtp_start}",
                 "--rtp-ports=100",
-                f"--ami-secret={AMI_SECRET}",
                 f"--operator-secret={OPERATOR_SECRET}",
                 f"--qualify={self.qualify_s}",
-                f"--ring={RING_S}",
                 f"--max-slice={MAX_SLICE_S}",
                 f"--fallback-wait={FALLBACK_WAIT_S}",
-                f"--fallback-wrapup={WRAPUP_S}",
                 f"--transfer-ring={TRANSFER_RING_S}",
+                *extra,
             ],
             check=True,
             timeout=30,

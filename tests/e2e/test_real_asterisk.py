@@ -38,6 +38,7 @@ from tests.e2e.world import (
     call_from,
     engine_config,
     start_engine_process,
+    write_world,
 )
 from tests.records import read_records
 
@@ -546,7 +547,7 @@ async def test_operators_are_reachable_right_after_a_restart(
     if find_sipp() is None:
         pytest.skip("no sipp on PATH (Debian package sip-tester)")
     pbx = Asterisk(binary, tmp_path_factory.mktemp("asterisk-qualify"), qualify_s=30)
-    pbx.render()
+    pbx.render(write_world(pbx, tmp_path_factory.mktemp("world-qualify")))
     pbx.start()
     phones = Phones(pbx, tmp_path / "sipp")
     engine = Engine(engine_config(pbx, tmp_path))

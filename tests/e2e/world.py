@@ -69,6 +69,14 @@ def engine_config_text(pbx: Asterisk, tmp: Path) -> str:
     return out.getvalue()
 
 
+def write_world(pbx: Asterisk, folder: Path) -> Path:
+    """The session's configuration, written for `switchboard asterisk-config` (its store path
+    is never used: every test runs the engine on a store of its own)."""
+    path = folder / "e2e.yaml"
+    path.write_text(engine_config_text(pbx, folder), "utf-8")
+    return path
+
+
 def engine_config(pbx: Asterisk, tmp: Path) -> Config:
     """The validated test configuration (also written to tmp/switchboard.yaml)."""
     path = tmp / "switchboard.yaml"
