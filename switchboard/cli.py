@@ -30,6 +30,7 @@ EXIT_CONFIG = 2  # `check` (and `route`): the file has problems
 EXIT_CONFIG_RUN = 78  # `run`: EX_CONFIG; the systemd unit does not restart on it
 PID_FILE = "/run/switchboard/switchboard.pid"  # RuntimeDirectory=switchboard in the unit
 EXIT_SOUNDS = 3  # check --sounds: a sound the configuration names is missing
+# run exits with engine.app.EXIT_ASTERISK (4) when Asterisk lacks a queue or operator device
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -111,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(config: Config, args: argparse.Namespace) -> int:
-    from switchboard.engine.app import Engine
+    from switchboard.engine.app import EXIT_ASTERISK, Engine
     from switchboard.logs import configure
 
     overrides = (args.agi, args.ami, args.http, args.store)
@@ -131,7 +132,8 @@ def _run(config: Config, args: argparse.Namespace) -> int:
     pid_file = args.pid_file or (f"{runtime}/switchboard.pid" if runtime else None)
     try:
         _write_pid(pid_file)
-        asyncio.run(Engine(config, load=load).run_forever())
+        engine = Engine(config, load=load)
+        code = asyncio.run(engine.run_forever())
     except Exception:
         structlog.get_logger("switchboard").exception("engine failed")
         return EXIT_FAILED
@@ -139,7 +141,13 @@ def _run(config: Config, args: argparse.Namespace) -> int:
         if pid_file:
             with contextlib.suppress(OSError):
                 os.unlink(pid_file)
-    return EXIT_OK
+    if code == EXIT_ASTERISK and engine.absent:
+        print(
+            f"switchboard run: {engine.absent.describe()}; write its configuration from "
+            f"{args.config} with `switchboard asterisk-config` and reload it",
+            file=sys.stderr,
+        )
+    return code
 
 
 def _reload(args: argparse.Namespace) -> int:

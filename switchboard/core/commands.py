@@ -180,7 +180,8 @@ class Snapshot:
     """What Asterisk reports after a (re)connect: queue entries, channels, devices, contacts.
 
     `started_at` is when the collection began: anything the engine changed since is newer than
-    the snapshot and wins. `contacts` None means not asked (registration is read from devices).
+    the snapshot and wins. `contacts` None means not asked (registration is read from devices);
+    `queues` None means not known (the queues Asterisk has, from QueueStatus).
     """
 
     entries: tuple[CallerJoined, ...]
@@ -188,6 +189,7 @@ class Snapshot:
     devices: tuple[DeviceStateChanged, ...]
     contacts: tuple[ContactStatusChanged, ...] | None = None
     started_at: float = 0.0
+    queues: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

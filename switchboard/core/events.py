@@ -159,6 +159,13 @@ class CallTransferred:
 
 
 @dataclass(frozen=True, slots=True)
+class QueueListed:
+    """A QueueStatus `QueueParams` item: the queue exists in Asterisk's queues.conf."""
+
+    queue: str
+
+
+@dataclass(frozen=True, slots=True)
 class AsteriskBooted:
     """`FullyBooted`; uptime 0 right after a restart tells a restart from a reconnect."""
 
@@ -187,6 +194,7 @@ AmiEvent = (
     | ChannelHungUp
     | ChannelSeen
     | CallTransferred
+    | QueueListed
     | AsteriskBooted
     | AsteriskShutdown
 )

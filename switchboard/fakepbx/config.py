@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -56,6 +57,8 @@ class SimConfig:
         QueueConfig("classic", "leastrecent", (("PJSIP/1001", "Agent 1001"),)),
     )
     inbound_endpoint: str = "inbound"
+    # switchboard-numbers of the written dialplan: dialled number -> the variables it sets
+    numbers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     time_scale: float = 1.0
     dial_timeout_s: float = 15.0
     answer_delay_s: float = 0.0  # Answer() waits up to 500 ms for media without RTP (finding 11)

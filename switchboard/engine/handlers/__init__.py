@@ -26,7 +26,7 @@ def register(
     live: Live,
     table: Callable[[], RoutingTable],
     slice_s: int,
-    deliverable: Callable[[], bool],
+    deliverable: Callable[[str], bool],
     *,
     clock: Callable[[], datetime],
     on_decided: Callable[[float], None] | None = None,

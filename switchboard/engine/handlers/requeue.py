@@ -17,7 +17,7 @@ def requeue_handler(
     live: Live,
     table: Callable[[], RoutingTable],
     slice_s: int,
-    deliverable: Callable[[], bool] = lambda: True,
+    deliverable: Callable[[str], bool] = lambda queue: True,
 ) -> Handler:
     """Answer a Queue() timeout: keep waiting (SB_WAIT), offer a callback, or go to voicemail.
 
@@ -30,7 +30,7 @@ def requeue_handler(
         call = live.state.calls.get(uid)
         step = next_step(call, live.clock(), slice_s)
         session.bind(call_id=uid, tenant=call.tenant if call else None)
-        if step.action == "queue" and not deliverable():
+        if step.action == "queue" and not deliverable(call.queue if call else ""):
             step = NextStep("fallback", 0)
             session.log.warning("agi requeue: cannot deliver, static fallback")
         target = ""

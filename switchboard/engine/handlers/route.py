@@ -29,13 +29,14 @@ def route_handler(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     on_routed: OnRouted | None = None,
     wait_slice_s: int = DEFAULT_WAIT_SLICE_S,
-    deliverable: Callable[[], bool] = lambda: True,
+    deliverable: Callable[[str], bool] = lambda queue: True,
     on_decided: Callable[[float], None] | None = None,
 ) -> Handler:
     """A handler answering `route?did=...` (docs/call-flow.md) from the table current per call.
 
-    While the engine cannot deliver (`deliverable()` False: AMI down or not yet read), a caller
-    for a queue is sent to the dialplan's static fallback at once instead of a memberless queue.
+    While the engine cannot deliver to the decision's queue (`deliverable(queue)` False: AMI
+    down or not yet read, or Asterisk lacks that queue), a caller for a queue is sent to the
+    dialplan's static fallback at once instead of a memberless (or missing) queue.
     `on_decided` is told how many seconds each decide() took.
     """
 
@@ -47,7 +48,7 @@ def route_handler(
         if on_decided is not None:
             on_decided(time.perf_counter() - started)
         session.bind(tenant=decision.tenant)
-        fallback = decision.action is Action.QUEUE and not deliverable()
+        fallback = decision.action is Action.QUEUE and not deliverable(decision.queue or "")
         if fallback:
             session.log.warning("agi route: cannot deliver, static fallback", queue=decision.queue)
         for name, value in answer(request, decision, wait_slice_s, fallback):
