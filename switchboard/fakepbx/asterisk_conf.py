@@ -59,9 +59,12 @@ def sim_config(folder: Path, **overrides: Any) -> SimConfig:
     queues = _queues(parse((folder / "queues.conf").read_text("utf-8")))
     endpoints = _operators(parse((folder / "pjsip.conf").read_text("utf-8")))
     numbers = _numbers(parse((folder / "switchboard-generated.conf").read_text("utf-8")))
-    fallback = next((q.name for q in queues if q.static_members), None)
+    # app_queue rings the fallback queue's members; the fake PBX dials them one by one
+    fallback = next((q for q in queues if q.static_members), None)
+    members = tuple(m for m, _ in fallback.static_members) if fallback else ()
     dialplan = overrides.pop("dialplan", DialplanConfig())
-    dialplan = replace(dialplan, fallback=Fallback(queue=fallback))
+    queue = fallback.name if fallback else None
+    dialplan = replace(dialplan, fallback=Fallback(agents=members, queue=queue))
     return SimConfig(
         dialplan=dialplan, queues=queues, endpoints=endpoints, numbers=numbers, **overrides
     )

@@ -62,6 +62,7 @@ class SimConfig:
     time_scale: float = 1.0
     dial_timeout_s: float = 15.0
     answer_delay_s: float = 0.0  # Answer() waits up to 500 ms for media without RTP (finding 11)
+    sound_s: float = 0.0  # how long one sound file plays (Playback, Read's prompt, SayNumber)
     login_fail_delay_s: float = 1.0
     restart_close_s: float = 0.75
     restart_refuse_s: float = 0.3

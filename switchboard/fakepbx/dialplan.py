@@ -1,4 +1,5 @@
-"""The dialplan of docs/call-flow.md: route AGI, Queue() slices, delivery by Redirect, fallback."""
+"""The dialplan of docs/call-flow.md: number map, route AGI, greeting and menu, Queue() slices,
+delivery by Redirect, fallback."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from switchboard.fakepbx.calls import CallHandle, Outcome
 from switchboard.fakepbx.dial import dial
 from switchboard.fakepbx.model import Channel, Interrupt
 from switchboard.fakepbx.pbx import Pbx
+from switchboard.fakepbx.prompts import greet, menu, number_facts
 
 # Priorities as in the recordings' extensions.conf, so event fields look like a real dialplan.
 P_ROUTE, P_QUEUE, P_REQUEUE = 4, 8, 10
@@ -49,10 +51,13 @@ async def run_call(pbx: Pbx, ch: Channel, call: CallHandle) -> None:
 
 async def _inbound(pbx: Pbx, ch: Channel, call: CallHandle) -> None:
     dp = pbx.config.dialplan
+    ch.variables["SB_DID"] = ch.exten
+    ch.variables["SB_CNAME"] = ch.caller_name
+    number_facts(pbx, ch)
     ch.priority = P_ROUTE
     status = await _agi(pbx, ch, f"{dp.route_script}?did={quote(ch.exten)}", [ch.caller_num])
     call.note(f"route {status}")
-    if _stop(ch):
+    if _stop(ch) or not await greet(pbx, ch, call):
         return
     if status != "SUCCESS":
         await _fallback(pbx, ch, call, "engine-down")
@@ -97,6 +102,15 @@ async def _follow(pbx: Pbx, ch: Channel, call: CallHandle, position: int | None,
         queue = ch.variables.get("SB_QUEUE", "")
         if not action and implicit and queue:
             action = "queue"
+        if action == "menu" and not ch.variables.get("SB_MENU_DONE"):
+            status = await menu(pbx, ch, call, _agi, dp.route_script)
+            if status is None or _stop(ch) or not await greet(pbx, ch, call):
+                return
+            if status != "SUCCESS":
+                await _fallback(pbx, ch, call, "engine-down")
+                return
+            implicit = False
+            continue
         if action in ENDING_ACTIONS:
             call.settle(Outcome(action, at=pbx.now(), detail=ch.variables.get("SB_TARGET", "")))
             return
@@ -143,6 +157,9 @@ async def queue_app(pbx: Pbx, ch: Channel, call: CallHandle, name: str, timeout_
 async def _fallback(pbx: Pbx, ch: Channel, call: CallHandle, reason: str) -> None:
     fb = pbx.config.dialplan.fallback
     call.note(f"fallback {reason}")
+    tag = ch.variables.get("SB_TAG", "")
+    if tag:  # the tenant's tag (from the engine or the number map), once before the name
+        ch.caller_name = f"{tag} {ch.variables.get('SB_CNAME', ch.caller_name)}"
     for agent in fb.agents:
         if await dial(pbx, ch, agent, call) == "ANSWER" or _stop(ch):
             return

@@ -76,8 +76,8 @@ def on_routed(
     def routed(request: AgiRequest, decision: Decision, fallback: bool) -> None:
         caller = request.arg(1) or request.callerid
         caller_num = normalize(caller, table().country_code) or caller
-        if decision.tenant is None:
-            return  # unknown number: no tenant to report it to
+        if decision.tenant is None or decision.action is Action.MENU:
+            return  # unknown number: no tenant to report it to; menu: the call comes back
         command = cmd.from_decision(
             decision,
             decision.tenant,
@@ -93,15 +93,17 @@ def on_routed(
 
 
 def call_facts(request: AgiRequest) -> CallFacts:
-    """What the route request says about the call: did from the query, caller from arg 1."""
+    """What the route request says about the call: did from the query, caller from arg 1, the
+    menu's answer as `digit=` (present but empty: the menu got none; absent: not asked yet)."""
     caller = request.arg(1)
-    digit = request.query.get("digit") or None
+    digit = request.query.get("digit")
     return CallFacts(
         dialled=request.query.get("did") or request.extension,
         caller=caller if caller else request.callerid,
         caller_name=request.calleridname,
         digit=digit,
         language=None,
+        offer_menu=digit is None,
     )
 
 
@@ -122,7 +124,22 @@ def answer(
         ("SB_WAIT", str(wait_slice(decision, wait_slice_s)) if queued else ""),
         ("SB_ANNOUNCE", decision.announce or ""),
         ("SB_TARGET", decision.target or ""),
+        ("SB_LANG", decision.language or ""),
+        ("SB_GREETING", decision.greeting or ""),
+        *_menu(decision),
         ("SB_ACTION", action),
+    ]
+
+
+def _menu(decision: Decision) -> list[tuple[str, str]]:
+    menu = decision.menu
+    if decision.action is not Action.MENU or menu is None:
+        return []
+    return [
+        ("SB_MENU", menu.prompt),
+        ("SB_MENU_DIGITS", "".join(menu.digits)),
+        ("SB_MENU_TIMEOUT", str(menu.timeout_s)),
+        ("SB_MENU_RETRIES", str(menu.retries)),
     ]
 
 
