@@ -165,6 +165,7 @@ def compile_topology(config: Config, table: RoutingTable | None = None) -> Topol
         misses_before_pause=d.misses_before_pause,
         wrapup_s=d.wrapup_s,
         sticky_agent_s=d.sticky_agent_s,
+        handle_time_s=d.handle_time_s,
         retry_after_s=d.retry_after_s,
         numbers={number: tid for number, (tid, _) in table.numbers.items()},
         main_queue={

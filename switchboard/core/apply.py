@@ -10,6 +10,7 @@ from switchboard.core import events as ev
 from switchboard.core.dispatch import dispatch
 from switchboard.core.effects import AgentSession, Effect
 from switchboard.core.offers import answered, dial_result, offer_failed, offer_sent, phone_rang
+from switchboard.core.requeue import slice_ended
 from switchboard.core.snapshot import rebuild, restore, unrouted_call
 from switchboard.core.state import Agent, Call, State
 from switchboard.core.ticks import tick
@@ -52,6 +53,7 @@ def _channel_of(event: Event) -> str | None:
             | cmd.OfferSent(uniqueid=uid)
             | cmd.TransferReported(uniqueid=uid)
             | cmd.CallbackOffered(uniqueid=uid)
+            | cmd.SliceEnded(uniqueid=uid)
         ):
             return uid
         case ev.CallTransferred(transferee_uniqueid=uid):
@@ -74,7 +76,10 @@ def _transition(
         case ev.CallerJoined():
             return _joined(state, topo, event, now, effects)
         case ev.CallerLeft(uniqueid=uid) if uid in calls:
-            return put_call(state, replace(calls[uid], in_queue=False), now, effects)
+            # Without an offer under way it left by the slice's timeout (a hangup is followed
+            # by its Hangup at once, recording 10): between two slices a Redirect still works.
+            left = replace(calls[uid], in_queue=False, between_slices=calls[uid].offer is None)
+            return put_call(state, left, now, effects)
         case ev.DialBegan(uniqueid=uid, dest_uniqueid=leg, dest_channel=dest) if uid in calls:
             aid = topo.by_device.get(device_of_channel(dest))
             state = replace(state, legs=state.legs.set(leg, (uid, aid)))
@@ -107,6 +112,8 @@ def _transition(
             offered = replace(calls[uid], callback_offered=True)
             offered = replace(offered, timeline=offered.note(now, "callback_offered"))
             return put_call(state, offered, now, effects, "updated")
+        case cmd.SliceEnded(uniqueid=uid) if uid in calls:
+            return slice_ended(state, calls[uid], event, now, effects)
         case cmd.AgentCommand() if event.agent not in topo.retiring:
             return _agent_command(state, event, now, effects)
         case cmd.LinkChanged(deliverable=deliverable):
@@ -194,7 +201,9 @@ def _joined(
     if call is None:
         return state
     pending = call.pending
-    if pending is not None:  # back in the queue without a delivery report: not delivered
+    if pending is not None and e.context in (None, topo.deliver_context):
+        # back in the queue from the delivery without its report: not delivered. A join from
+        # anywhere else raced the offer's Redirect, which will take the caller out again.
         device = topo.agents[pending.agent].device
         state = dial_result(state, topo, call, device, "UNKNOWN", now, effects)
         call = state.calls[e.uniqueid]
@@ -202,6 +211,7 @@ def _joined(
     joined = replace(
         call,
         in_queue=True,
+        between_slices=False,
         via="fallback" if e.queue == topo.fallback_queue else call.via,
         waiting_since=since,
         wait_from=call.wait_from if call.wait_from is not None else since,

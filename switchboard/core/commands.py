@@ -148,6 +148,15 @@ class CallFinished:
 
 
 @dataclass(frozen=True, slots=True)
+class SliceEnded:
+    """The requeue answer keeps the caller waiting; `position` and `minutes` when they are said."""
+
+    uniqueid: str
+    position: int | None = None
+    minutes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CallbackOffered:
     """The caller was offered a callback at a queue timeout."""
 
@@ -223,6 +232,7 @@ EngineEvent = (
     | TransferReported
     | CallFinished
     | CallbackOffered
+    | SliceEnded
     | AgentCommand
     | LinkChanged
     | Tick

@@ -71,6 +71,7 @@ def offer(
         call,
         attempts=(*call.attempts, Attempt(agent_id, now, recall=recall)),
         recall=None,
+        between_slices=False,
         timeline=call.note(now, f"{what}:{agent_id}"),
     )
     state = put_call(state, offered, now, effects, "offered")

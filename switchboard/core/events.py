@@ -59,6 +59,7 @@ class CallerJoined:
     position: int
     wait_s: int = 0
     exten: str | None = None  # QueueCallerJoin's Exten (the dialled number); QueueEntry has none
+    context: str | None = None  # QueueCallerJoin's Context (switchboard-deliver: a re-entry)
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,6 +136,8 @@ class Call:
     waiting_since: float | None = None  # first joined a queue: the caller's place
     wait_from: float | None = None  # the current wait began; None before queueing and while served
     in_queue: bool = False
+    between_slices: bool = False  # the dialplan is between two Queue() slices (announcing)
+    announced_at: float | None = None  # position and wait were last said then
     attempts: tuple[Attempt, ...] = ()
     agent: str | None = None  # the operator the caller is talking to now
     answered_by: str | None = None  # the first operator who answered
@@ -188,9 +190,10 @@ class Call:
 
     @property
     def dispatchable(self) -> bool:
-        """True when the caller sits in one of the engine's queues with no offer pending."""
+        """True when the caller waits in one of the engine's queues (or between two of its Queue()
+        slices, where a Redirect reaches it as well) with no offer pending."""
         return (
-            self.in_queue
+            (self.in_queue or self.between_slices)
             and self.via == "engine"
             and self.offer is None
             and self.agent is None
@@ -229,6 +232,7 @@ class State:
     recent: Map[str, tuple[str, float]] = field(
         default_factory=Map
     )  # caller -> agent, while sticky
+    handled: Map[str, tuple[float, ...]] = field(default_factory=Map)  # queue -> recent talks
     rr_cursor: int = -1
     day: int = 0
     deliverable: bool = True  # False while AMI cannot carry offers: nothing is offered

@@ -53,7 +53,9 @@ class Topology:
     wrapup_s: int
     sticky_agent_s: int
     retry_after_s: int = 30
+    handle_time_s: int = 180  # assumed talk time until calls have been measured
     fallback_queue: str = "switchboard-fallback"
+    deliver_context: str = "switchboard-deliver"  # a caller joining from it was not delivered
     numbers: Mapping[str, str] = field(default_factory=dict)  # E.164 number -> tenant
     main_queue: Mapping[str, str] = field(default_factory=dict)  # tenant -> its main queue
     country_code: str = "46"

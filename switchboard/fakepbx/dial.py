@@ -83,7 +83,7 @@ async def _talk(pbx: Pbx, caller: Channel, agent: Channel, ep: Endpoint, call: C
               ev.dial("DialEnd", caller, agent, ("DialStatus", "ANSWER"))]  # fmt: skip
     bridge = pbx.bridge(caller, agent, ep, before)
     caller_int, agent_int = caller.fresh_interrupt(), agent.fresh_interrupt()
-    talk = ep.behaviour.hangup_after_s
+    talk = ep.behaviour.talk_s() if ep.behaviour.talk_s else ep.behaviour.hangup_after_s
     agent_done = await _wait(
         pbx, caller_int, agent_int, None if talk is None else talk * pbx.config.time_scale
     )

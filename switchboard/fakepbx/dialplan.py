@@ -12,7 +12,7 @@ from switchboard.fakepbx.calls import CallHandle, Outcome
 from switchboard.fakepbx.dial import dial
 from switchboard.fakepbx.model import Channel, Interrupt
 from switchboard.fakepbx.pbx import Pbx
-from switchboard.fakepbx.prompts import greet, menu, number_facts
+from switchboard.fakepbx.prompts import greet, menu, number_facts, say_position
 
 # Priorities as in the recordings' extensions.conf, so event fields look like a real dialplan.
 P_ROUTE, P_QUEUE, P_REQUEUE = 4, 8, 10
@@ -123,10 +123,13 @@ async def _follow(pbx: Pbx, ch: Channel, call: CallHandle, position: int | None,
         if qstatus != "TIMEOUT":
             return
         ch.priority = P_REQUEUE
-        ch.variables.pop("SB_ACTION", None)
+        for name in ("SB_ACTION", "SB_POSITION", "SB_EWT"):
+            ch.variables.pop(name, None)
         args = [ch.variables.get("SB_CALLID", "")]
         await _agi(pbx, ch, f"{dp.requeue_script}?status={qstatus}", args)
         if _stop(ch):
+            return
+        if ch.variables.get("SB_ACTION") == "queue" and not await say_position(pbx, ch, call):
             return
         position, implicit = None, False
 
@@ -134,6 +137,8 @@ async def _follow(pbx: Pbx, ch: Channel, call: CallHandle, position: int | None,
 async def queue_app(pbx: Pbx, ch: Channel, call: CallHandle, name: str, timeout_s: float,
                     position: int | None) -> str:  # fmt: skip
     """Queue(name,,,,timeout,,,,position): wait until timeout, Redirect or hangup; QUEUESTATUS."""
+    if _stop(ch):  # a pending Redirect or hangup: the next application never starts
+        return "HANGUP" if ch.hungup else "REDIRECT"
     q = pbx.queues.get(name)
     if q is None:
         pbx.set_var(ch, "QUEUESTATUS", "UNKNOWN")

@@ -106,6 +106,29 @@ async def menu(pbx: Pbx, ch: Channel, call: CallHandle, agi: Agi, route_script: 
     return status
 
 
+async def say_position(pbx: Pbx, ch: Channel, call: CallHandle) -> bool:
+    """Gosub(switchboard-position): SB_POSITION and SB_EWT as the stock prompts say them (a
+    number is one more sound); False when interrupted."""
+    position, ewt = ch.variables.get("SB_POSITION", ""), ch.variables.get("SB_EWT", "")
+    files: list[str] = []
+    if re.fullmatch(r"[1-9][0-9]{0,3}", position):
+        if position == "1":
+            files.append("queue-youarenext")
+        else:
+            files += ["queue-thereare", f"number:{position}", "queue-callswaiting"]
+    if re.fullmatch(r"[0-9]{1,3}", ewt):
+        minutes = int(ewt)
+        files.append("queue-holdtime")
+        if minutes == 0:
+            files += ["queue-less-than", "number:1", "queue-minute"]
+        else:
+            files += [f"number:{minutes}", "queue-minute" if minutes == 1 else "queue-minutes"]
+    if not files:
+        return True
+    call.note(f"announce position={position or '-'} ewt={ewt or '-'}")
+    return await playback(pbx, ch, call, "&".join([*files, "queue-thankyou"]))
+
+
 async def _interrupted(pbx: Pbx, ch: Channel, sim_s: float) -> bool:
     """Wait `sim_s` simulated seconds; True when a hangup or Redirect came first."""
     interrupt = ch.fresh_interrupt()

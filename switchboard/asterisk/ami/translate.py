@@ -127,6 +127,7 @@ def _caller_join(m: AmiMessage) -> AmiEvent:
         caller_name=text(m, "CallerIDName"),
         position=integer(m, "Position"),
         exten=text(m, "Exten"),
+        context=text(m, "Context"),
     )
 
 

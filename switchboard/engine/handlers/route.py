@@ -51,7 +51,8 @@ def route_handler(
         fallback = decision.action is Action.QUEUE and not deliverable(decision.queue or "")
         if fallback:
             session.log.warning("agi route: cannot deliver, static fallback", queue=decision.queue)
-        for name, value in answer(request, decision, wait_slice_s, fallback):
+        every = _announce_s(table(), decision)
+        for name, value in answer(request, decision, wait_slice_s, fallback, every):
             reply = await session.set_variable(name, value)
             if not reply.ok:
                 session.log.warning("agi route answer refused", variable=name, code=reply.code)
@@ -92,6 +93,11 @@ def on_routed(
     return routed
 
 
+def _announce_s(table: RoutingTable, decision: Decision) -> int:
+    tenant = table.tenants.get(decision.tenant or "")
+    return tenant.announce_every_s if tenant is not None else 0
+
+
 def call_facts(request: AgiRequest) -> CallFacts:
     """What the route request says about the call: did from the query, caller from arg 1, the
     menu's answer as `digit=` (present but empty: the menu got none; absent: not asked yet)."""
@@ -108,7 +114,11 @@ def call_facts(request: AgiRequest) -> CallFacts:
 
 
 def answer(
-    request: AgiRequest, decision: Decision, wait_slice_s: int, fallback: bool = False
+    request: AgiRequest,
+    decision: Decision,
+    wait_slice_s: int,
+    fallback: bool = False,
+    announce_s: int = 0,
 ) -> list[tuple[str, str]]:
     """The SB_* variables to set, SB_ACTION last: a cut-off answer reads as no answer."""
     queued = decision.action is Action.QUEUE
@@ -121,7 +131,7 @@ def answer(
         ("SB_QUEUE", decision.queue or ""),
         ("SB_PRIO", str(decision.priority)),
         ("SB_TAG", decision.tag or ""),
-        ("SB_WAIT", str(wait_slice(decision, wait_slice_s)) if queued else ""),
+        ("SB_WAIT", str(wait_slice(decision, wait_slice_s, announce_s)) if queued else ""),
         ("SB_ANNOUNCE", decision.announce or ""),
         ("SB_TARGET", decision.target or ""),
         ("SB_LANG", decision.language or ""),
@@ -143,8 +153,11 @@ def _menu(decision: Decision) -> list[tuple[str, str]]:
     ]
 
 
-def wait_slice(decision: Decision, default_s: int) -> int:
-    """First Queue() slice: the default, cut to the first overflow step needing the dialplan."""
+def wait_slice(decision: Decision, default_s: int, announce_s: int = 0) -> int:
+    """First Queue() slice: the default, cut to the first announcement (every `announce_s`) and
+    to the first overflow step needing the dialplan."""
+    if announce_s > 0:
+        default_s = min(default_s, announce_s)
     # Partner steps need no dialplan turn: the dispatcher serves them while the caller waits.
     for step in decision.overflow:
         if (step.offer or step.action) and step.after_s > 0:
