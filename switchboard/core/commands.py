@@ -148,6 +148,25 @@ class CallFinished:
 
 
 @dataclass(frozen=True, slots=True)
+class CallbackRequested:
+    """The caller pressed 1 at the callback offer: call `number` back, keeping the place."""
+
+    uniqueid: str
+    number: str  # E.164
+    max_attempts: int
+    retry_after_s: int
+    keep_s: int
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackReported:
+    """The callout's Dial to the caller's number ended with DIALSTATUS `status`."""
+
+    uniqueid: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class SliceEnded:
     """The requeue answer keeps the caller waiting; `position` and `minutes` when they are said."""
 
@@ -233,6 +252,8 @@ EngineEvent = (
     | CallFinished
     | CallbackOffered
     | SliceEnded
+    | CallbackRequested
+    | CallbackReported
     | AgentCommand
     | LinkChanged
     | Tick

@@ -110,7 +110,12 @@ class Engine:
         settings = self.config.engine.store
         self.store = await asyncio.to_thread(Store, settings.path, settings.url)
         self.effects = Effects(
-            self.ami, self.store, self.live.submit, lambda: self.topo, self.clock
+            self.ami,
+            self.store,
+            self.live.submit,
+            lambda: self.topo,
+            self.clock,
+            lambda: self.table,
         )
         self.refused = asyncio.Event()
         self.bridge.tell()  # nothing can be delivered before AMI is up and read

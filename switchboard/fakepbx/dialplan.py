@@ -12,12 +12,12 @@ from switchboard.fakepbx.calls import CallHandle, Outcome
 from switchboard.fakepbx.dial import dial
 from switchboard.fakepbx.model import Channel, Interrupt
 from switchboard.fakepbx.pbx import Pbx
-from switchboard.fakepbx.prompts import greet, menu, number_facts, say_position
+from switchboard.fakepbx.prompts import callback_offer, greet, menu, number_facts, say_position
 
 # Priorities as in the recordings' extensions.conf, so event fields look like a real dialplan.
 P_ROUTE, P_QUEUE, P_REQUEUE = 4, 8, 10
 P_DIAL, P_DELIVERED, P_REQUEUE_DELIVER = 3, 4, 6
-ENDING_ACTIONS = ("closed", "voicemail", "forward", "reject", "hangup", "callback")
+ENDING_ACTIONS = ("closed", "voicemail", "forward", "reject", "hangup")
 
 
 async def run_call(pbx: Pbx, ch: Channel, call: CallHandle) -> None:
@@ -110,6 +110,12 @@ async def _follow(pbx: Pbx, ch: Channel, call: CallHandle, position: int | None,
                 await _fallback(pbx, ch, call, "engine-down")
                 return
             implicit = False
+            continue
+        if action == "callback":
+            ended = await callback_offer(pbx, ch, call, _agi)
+            if ended is not False or _stop(ch):
+                return
+            ch.variables["SB_ACTION"] = "queue"  # nothing pressed: the next slice
             continue
         if action in ENDING_ACTIONS:
             call.settle(Outcome(action, at=pbx.now(), detail=ch.variables.get("SB_TARGET", "")))

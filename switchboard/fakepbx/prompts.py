@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
-from switchboard.fakepbx.calls import CallHandle
+from switchboard.fakepbx.calls import CallHandle, Outcome
 from switchboard.fakepbx.model import Channel
 from switchboard.fakepbx.pbx import Pbx
 
@@ -127,6 +127,32 @@ async def say_position(pbx: Pbx, ch: Channel, call: CallHandle) -> bool:
         return True
     call.note(f"announce position={position or '-'} ewt={ewt or '-'}")
     return await playback(pbx, ch, call, "&".join([*files, "queue-thankyou"]))
+
+
+async def callback_offer(pbx: Pbx, ch: Channel, call: CallHandle, agi: Agi) -> bool | None:
+    """[switchboard-callback]: True when the call ended here (called back later, or a message
+    left), False when the caller waits on, None when interrupted."""
+    v = ch.variables
+    offer = v.get("SB_CB_OFFER", "")
+    prompt = offer if _SOUND.match(offer) else "vm-nobodyavail&vm-press&digits/1"
+    digit = await read_digit(pbx, ch, call, prompt, 6)
+    if digit is None:
+        return None
+    call.note(f"callback offer digit '{digit}'")
+    if digit != "1":
+        return False
+    v["SB_RESULT"], v["SB_CB_CONFIRM"] = "", ""
+    await agi(pbx, ch, "callback?action=request", [v.get("SB_CALLID", ""), ch.caller_num])
+    if v.get("SB_RESULT") == "ok":
+        confirm = v.get("SB_CB_CONFIRM", "")
+        await playback(
+            pbx, ch, call, f"{confirm if _SOUND.match(confirm) else 'auth-thankyou'}&goodbye"
+        )
+        call.settle(Outcome("callback", at=pbx.now(), detail="requested"))
+        return True
+    await agi(pbx, ch, "finished?outcome=callback", [v.get("SB_CALLID", "")])
+    call.settle(Outcome("voicemail", at=pbx.now(), detail="callback message"))
+    return True
 
 
 async def _interrupted(pbx: Pbx, ch: Channel, sim_s: float) -> bool:

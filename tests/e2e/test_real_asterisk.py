@@ -268,7 +268,7 @@ async def test_wait_slices_end_in_a_callback_offer_and_in_voicemail(
     text = log()
     assert "requeue: AGISTATUS=SUCCESS SB_ACTION=callback" in text
     assert re.search(
-        r'Read\("PJSIP/trunk-\w+", "SB_DIGIT,vm-nobodyavail&vm-leavemsg,1,,1,6"\)', text
+        r'Read\("PJSIP/trunk-\w+", "SB_DIGIT,vm-nobodyavail&vm-press&digits/1,1,t\(\),1,6"\)', text
     )
     assert re.search(r'VoiceMail\("PJSIP/trunk-\w+", "0@switchboard,s"\)', text)
     records_by_caller = {r.caller_num: r.outcome for r in records(engine)}
@@ -374,13 +374,17 @@ async def test_ami_user_is_least_privilege_and_filtered(pbx: Asterisk, phones: P
         for action, fields in (
             ("PJSIPShowContacts", {}),  # `system`: not granted (it would also allow GetConfig)
             ("GetConfig", {"Filename": "manager.conf"}),
-            ("Originate", {"Channel": "Local/s@switchboard-reject", "Application": "Wait"}),
             ("Command", {"Command": "core show uptime"}),
             ("QueueAdd", {"Queue": "vetlanda-switchboard", "Interface": "PJSIP/1001"}),
         ):
             reply = await _action(reader, writer, action, **fields)
             assert reply["Response"] == "Error", (action, reply)
             assert "Permission denied" in reply.get("Message", ""), (action, reply)
+        # `originate` is granted for callbacks, but not an application that needs `system`
+        system = {"Channel": "Local/s@switchboard-reject", "Application": "System", "Data": "id"}
+        reply = await _action(reader, writer, "Originate", **system)
+        assert reply["Response"] == "Error", reply
+        assert "Originate Access Forbidden" in reply.get("Message", ""), reply
         seen: set[str] = set()
         collect = asyncio.create_task(_events(reader, seen))
         try:

@@ -56,7 +56,7 @@ async def example_world(
             load_config(yaml, {"SWITCHBOARD_AMI__SECRET": "secret"}),
             f"127.0.0.1:{agi}",
             f"127.0.0.1:{sim.ami_port}",
-            None,
+            "127.0.0.1:0",
             str(tmp / "sb.db"),
         )
         if not engine:

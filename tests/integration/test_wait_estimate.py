@@ -75,7 +75,7 @@ async def test_announced_wait_within_a_minute_for_most_callers(tmp_path: Path) -
             parse_config(text, "steady.yaml", {"SWITCHBOARD_AMI__SECRET": "secret"}),
             f"127.0.0.1:{agi}",
             f"127.0.0.1:{sim.ami_port}",
-            None,
+            "127.0.0.1:0",
             str(tmp_path / "sb.db"),
         )
         start = time.time()

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from switchboard.asterisk.agi.server import AgiServer
 from switchboard.core.rules import RoutingTable
+from switchboard.engine.handlers.callback import callback_handler
 from switchboard.engine.handlers.delivery import (
     agent_handler,
     call_id,
@@ -48,3 +49,4 @@ def register(
     server.register("transferred", transferred_handler(live))
     server.register("agent", agent_handler(live))
     server.register("finished", finished_handler(live))
+    server.register("callback", callback_handler(live, table))

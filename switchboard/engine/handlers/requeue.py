@@ -23,7 +23,8 @@ def requeue_handler(
     deliverable: Callable[[str], bool] = lambda queue: True,
 ) -> Handler:
     """Answer a Queue() timeout: SB_ACTION (queue, callback, voicemail, fallback), SB_WAIT,
-    SB_TARGET, and SB_POSITION / SB_EWT (whole minutes, 0: less than one) when they are said.
+    SB_TARGET, SB_POSITION / SB_EWT (whole minutes, 0: less than one) when they are said, and
+    SB_CB_OFFER (the tenant's "press 1" prompt) with a callback offer.
 
     While the engine cannot deliver, waiting on in a memberless queue helps nobody: the answer
     is the dialplan's static fallback.
@@ -48,6 +49,8 @@ def requeue_handler(
         await session.set_variable("SB_TARGET", target)
         await session.set_variable("SB_POSITION", "" if position is None else str(position))
         await session.set_variable("SB_EWT", "" if minutes is None else str(minutes))
+        offer = tenant.callback.offer if tenant is not None and step.action == "callback" else None
+        await session.set_variable("SB_CB_OFFER", offer or "")
         await session.set_variable("SB_ACTION", step.action)
         if step.action == "voicemail":
             live.submit(cmd.CallFinished(uid, "voicemail"))
