@@ -50,8 +50,8 @@ class Announcements(Model):
 
     @model_validator(mode="after")
     def _sensible(self) -> Self:
-        if 0 < self.every_s < 15:
-            raise ValueError("every_s is 0 (no announcements) or at least 15 seconds")
+        if 0 < self.every_s < 5:
+            raise ValueError("every_s is 0 (no announcements) or at least 5 seconds")
         return self
 
 

@@ -78,9 +78,9 @@ def test_language_only_caller_rule_and_directory_are_valid() -> None:
         ),
         (
             "    overflow:\n",
-            "    announcements: {every_s: 5}\n    overflow:\n",
+            "    announcements: {every_s: 4}\n    overflow:\n",
             "sb.yaml:11: tenants.vetlanda.announcements: every_s is 0 (no announcements) or at "
-            "least 15 seconds",
+            "least 5 seconds",
         ),
         (
             "{device: PJSIP/1001,",
