@@ -29,8 +29,8 @@ EXIT_USAGE = 64
 EXIT_CONFIG = 2  # `check` (and `route`): the file has problems
 EXIT_CONFIG_RUN = 78  # `run`: EX_CONFIG; the systemd unit does not restart on it
 PID_FILE = "/run/switchboard/switchboard.pid"  # RuntimeDirectory=switchboard in the unit
-EXIT_SOUNDS = 3  # check --sounds: a sound the configuration names is missing
-# run exits with engine.app.EXIT_ASTERISK (4) when Asterisk lacks a queue or operator device
+# check --sounds exits with 3 when a sound is missing (asterisk.config.command.EXIT_SOUNDS);
+# run exits with 4 when Asterisk lacks a queue or operator device (engine.app.EXIT_ASTERISK).
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -101,13 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     _simulate_parser(sub)
     _demo_parser(sub)
     _report_parser(sub)
-    asterisk = sub.add_parser(
-        "asterisk-config", help="write the complete Asterisk configuration for this YAML"
-    )
-    asterisk.add_argument("-c", "--config", required=True, help="YAML configuration file")
-    from switchboard.asterisk.config.options import add_arguments
-
-    add_arguments(asterisk)
+    _asterisk_config_parser(sub)
     return parser
 
 
@@ -236,6 +230,19 @@ def _report(config: Config, args: argparse.Namespace) -> int:
     return report(config, args)
 
 
+def _asterisk_config_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from switchboard.asterisk.config.command import add_arguments
+
+    what = "write the complete Asterisk configuration for this YAML"
+    add_arguments(sub.add_parser("asterisk-config", help=what))
+
+
+def _asterisk_config(config: Config, args: argparse.Namespace) -> int:
+    from switchboard.asterisk.config.command import asterisk_config
+
+    return asterisk_config(config, args)
+
+
 def _check(config: Config, args: argparse.Namespace) -> int:
     numbers = sum(
         len(t.numbers) + sum(len(s.numbers) for s in t.services.values())
@@ -248,38 +255,9 @@ def _check(config: Config, args: argparse.Namespace) -> int:
     )
     if args.sounds is None:
         return EXIT_OK
-    from pathlib import Path
+    from switchboard.asterisk.config.command import check_sounds
 
-    from switchboard.asterisk.config import missing_sounds
-
-    missing = missing_sounds(config, Path(args.sounds))
-    for sound in missing:
-        print(sound.render())
-    print(f"{len(missing)} sound(s) missing in {args.sounds}")
-    return EXIT_SOUNDS if missing else EXIT_OK
-
-
-def _asterisk_config(config: Config, args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from switchboard.asterisk.config import OptionError, missing_sounds, write_asterisk_config
-    from switchboard.asterisk.config.options import from_args
-
-    options = from_args(args)
-    try:
-        written = write_asterisk_config(config, args.config, Path(args.outdir), options)
-    except OptionError as exc:
-        print(f"switchboard asterisk-config: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    if options.recordings:
-        for sound in missing_sounds(config, Path(options.recordings)):
-            print(f"warning: {sound.render()}", file=sys.stderr)
-    if not options.quiet:
-        print(f"wrote {len(written.files)} files into {written.outdir}")
-        print(f"start:    asterisk -f -C {written.outdir}/asterisk.conf")
-        for what, value in written.generated.items():
-            print(f"{what} (generated, shown once): {value}")
-    return EXIT_OK
+    return check_sounds(config, args.sounds)
 
 
 def _route(config: Config, args: argparse.Namespace) -> int:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from switchboard.cli import EXIT_OK, EXIT_SOUNDS, EXIT_USAGE, main
+from switchboard.asterisk.config.command import EXIT_SOUNDS
+from switchboard.cli import EXIT_OK, EXIT_USAGE, main
 from tests.conftest import EXAMPLE
 
 NEW_TENANT = """
