@@ -62,10 +62,10 @@ async def serve(kind: str) -> None:
         import structlog
 
         from switchboard.asterisk.agi import AgiServer
-        from switchboard.asterisk.agi.route import route_handler
         from switchboard.config.compile import compile_routing
         from switchboard.config.loader import load_config
         from switchboard.config.settings import AgiSettings
+        from switchboard.engine.handlers.route import route_handler
 
         structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
         table = compile_routing(load_config(CONFIG))

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 
 from switchboard.asterisk.agi.commands import format_command
 from switchboard.asterisk.agi.request import parse_request
-from switchboard.asterisk.agi.route import DEFAULT_WAIT_SLICE_S, answer, call_facts
 from switchboard.config.compile import compile_routing
 from switchboard.config.loader import load_config
 from switchboard.core.routing import decide
+from switchboard.engine.handlers.route import DEFAULT_WAIT_SLICE_S, answer, call_facts
 
 
 def main() -> int:

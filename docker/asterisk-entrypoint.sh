@@ -1,12 +1,15 @@
 #!/bin/sh
-# Render asterisk-config/ with the container's settings, then run Asterisk in the foreground.
+# Write the Asterisk configuration from the switchboard YAML (the one source of truth: queues,
+# operators, numbers, directory), then run Asterisk in the foreground. The AMI secret comes
+# from the YAML or SWITCHBOARD_AMI__SECRET, like the engine's.
 set -eu
 target=/run/switchboard-asterisk
-python3 /opt/switchboard/asterisk-config/render "$target" --quiet \
+switchboard asterisk-config -c "${SWITCHBOARD_CONFIG:-/etc/switchboard/switchboard.yaml}" \
+    "$target" --quiet \
     --modules /usr/lib/asterisk/modules \
     --sounds /var/lib/asterisk/sounds --moh /var/lib/asterisk/moh \
+    ${RECORDINGS:+--recordings "$RECORDINGS"} \
     --sip-host 0.0.0.0 --sip-port "${SIP_PORT:-5060}" \
-    --ami-port "${AMI_PORT:-5038}" --ami-secret "${AMI_SECRET:?set AMI_SECRET}" \
     --operator-secret "${OPERATOR_SECRET:?set OPERATOR_SECRET}" \
     --engine "${ENGINE:-127.0.0.1:4573}" \
     --trunk-host "${TRUNK_HOST:-127.0.0.1}" --trunk-port "${TRUNK_PORT:-5060}" \

@@ -1,5 +1,5 @@
-"""The `switchboard` command: check a configuration, try a routing decision, run the engine,
-reload the running engine, simulate a day."""
+"""The `switchboard` command: check a configuration, try a routing decision, write the Asterisk
+configuration, run the engine, reload the running engine, simulate a day."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ EXIT_USAGE = 64
 EXIT_CONFIG = 2  # `check` (and `route`): the file has problems
 EXIT_CONFIG_RUN = 78  # `run`: EX_CONFIG; the systemd unit does not restart on it
 PID_FILE = "/run/switchboard/switchboard.pid"  # RuntimeDirectory=switchboard in the unit
+# check --sounds exits with 3 when a sound is missing (asterisk.config.command.EXIT_SOUNDS);
+# run exits with 4 when Asterisk lacks a queue or operator device (engine.app.EXIT_ASTERISK).
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "simulate": _simulate,
         "demo": _demo,
         "report": _report,
+        "asterisk-config": _asterisk_config,
     }
     handler = handlers[args.command]
     return handler(config, args)
@@ -61,11 +64,17 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate a configuration file")
     check.add_argument("-c", "--config", required=True, help="YAML configuration file")
+    check.add_argument(
+        "--sounds", metavar="DIR", help="list the sounds it names that are missing in DIR"
+    )
     route = sub.add_parser("route", help="print what would happen to a call, as JSON")
     route.add_argument("-c", "--config", required=True, help="YAML configuration file")
     route.add_argument("--number", required=True, help="dialled number")
     route.add_argument("--caller", default="", help="caller number")
     route.add_argument("--digit", default=None, help="menu digit the caller pressed")
+    route.add_argument(
+        "--menu", action="store_true", help="as the dialplan's first request: the menu may be asked"
+    )
     route.add_argument("--language", default=None, help="caller language, e.g. en")
     route.add_argument(
         "--at",
@@ -92,11 +101,12 @@ def _parser() -> argparse.ArgumentParser:
     _simulate_parser(sub)
     _demo_parser(sub)
     _report_parser(sub)
+    _asterisk_config_parser(sub)
     return parser
 
 
 def _run(config: Config, args: argparse.Namespace) -> int:
-    from switchboard.engine.app import Engine
+    from switchboard.engine.app import EXIT_ASTERISK, Engine
     from switchboard.logs import configure
 
     overrides = (args.agi, args.ami, args.http, args.store)
@@ -116,7 +126,8 @@ def _run(config: Config, args: argparse.Namespace) -> int:
     pid_file = args.pid_file or (f"{runtime}/switchboard.pid" if runtime else None)
     try:
         _write_pid(pid_file)
-        asyncio.run(Engine(config, load=load).run_forever())
+        engine = Engine(config, load=load)
+        code = asyncio.run(engine.run_forever())
     except Exception:
         structlog.get_logger("switchboard").exception("engine failed")
         return EXIT_FAILED
@@ -124,7 +135,13 @@ def _run(config: Config, args: argparse.Namespace) -> int:
         if pid_file:
             with contextlib.suppress(OSError):
                 os.unlink(pid_file)
-    return EXIT_OK
+    if code == EXIT_ASTERISK and engine.absent:
+        print(
+            f"switchboard run: {engine.absent.describe()}; write its configuration from "
+            f"{args.config} with `switchboard asterisk-config` and reload it",
+            file=sys.stderr,
+        )
+    return code
 
 
 def _reload(args: argparse.Namespace) -> int:
@@ -213,6 +230,19 @@ def _report(config: Config, args: argparse.Namespace) -> int:
     return report(config, args)
 
 
+def _asterisk_config_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from switchboard.asterisk.config.command import add_arguments
+
+    what = "write the complete Asterisk configuration for this YAML"
+    add_arguments(sub.add_parser("asterisk-config", help=what))
+
+
+def _asterisk_config(config: Config, args: argparse.Namespace) -> int:
+    from switchboard.asterisk.config.command import asterisk_config
+
+    return asterisk_config(config, args)
+
+
 def _check(config: Config, args: argparse.Namespace) -> int:
     numbers = sum(
         len(t.numbers) + sum(len(s.numbers) for s in t.services.values())
@@ -223,7 +253,11 @@ def _check(config: Config, args: argparse.Namespace) -> int:
         f"{args.config}: OK: {len(config.tenants)} tenants, {services} services, "
         f"{numbers} numbers, {len(config.agents)} agents"
     )
-    return EXIT_OK
+    if args.sounds is None:
+        return EXIT_OK
+    from switchboard.asterisk.config.command import check_sounds
+
+    return check_sounds(config, args.sounds)
 
 
 def _route(config: Config, args: argparse.Namespace) -> int:
@@ -235,7 +269,13 @@ def _route(config: Config, args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"--at: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    call = CallFacts(args.number, args.caller, digit=args.digit, language=args.language)
+    call = CallFacts(
+        args.number,
+        args.caller,
+        digit=args.digit,
+        language=args.language,
+        offer_menu=args.menu and args.digit is None,
+    )
     decision = decide(call, table, now)
     out = {"at": now.isoformat(), **decision.as_dict()}
     print(json.dumps(out, ensure_ascii=False, indent=2))

@@ -11,8 +11,10 @@ from switchboard.config.hours import parse_special_days, parse_week
 from switchboard.config.models import ClosedHandling, Config, HolidayCalendar, OverflowStep, Tenant
 from switchboard.core.calendar import HolidayLookup
 from switchboard.core.rules import (
+    CallbackRule,
     CallerRule,
     ClosedRule,
+    MenuRule,
     OverflowRule,
     RoutingTable,
     ServiceRule,
@@ -44,9 +46,15 @@ def _tenant(tid: str, t: Tenant) -> TenantRule:
             force=s.force.value if s.force else None,
             closed=_closed(s.closed) if s.closed else None,
             overflow=_overflow(s.overflow) if s.overflow is not None else None,
+            greeting=s.greeting,
         )
         for sid, s in t.services.items()
     }
+    digits = {s.menu_digit: sid for sid, s in t.services.items() if s.menu_digit is not None}
+    menu = None
+    if digits and t.menu is not None:
+        menu = MenuRule(t.menu.prompt, digits, t.menu.timeout_s, t.menu.retries)
+    cb = t.callback
     return TenantRule(
         id=tid,
         name=t.name,
@@ -60,9 +68,18 @@ def _tenant(tid: str, t: Tenant) -> TenantRule:
         closed=_closed(t.closed),
         services=services,
         main_service=t.main_service,
-        menu={s.menu_digit: sid for sid, s in t.services.items() if s.menu_digit is not None},
-        callers=tuple(CallerRule(r.number, r.prefix, r.priority, r.block) for r in t.callers),
+        menu=menu,
+        callers=tuple(
+            CallerRule(r.number, r.prefix, r.priority, r.block, r.language) for r in t.callers
+        ),
         overflow=_overflow(t.overflow),
+        greeting=t.greeting,
+        announce_every_s=t.announcements.every_s,
+        announce_position=t.announcements.position,
+        announce_wait=t.announcements.wait,
+        callback=CallbackRule(
+            cb.attempts, cb.retry_after_s, cb.ring_s, cb.keep_s, cb.offer, cb.confirm, cb.whisper
+        ),
     )
 
 
@@ -148,6 +165,7 @@ def compile_topology(config: Config, table: RoutingTable | None = None) -> Topol
         misses_before_pause=d.misses_before_pause,
         wrapup_s=d.wrapup_s,
         sticky_agent_s=d.sticky_agent_s,
+        handle_time_s=d.handle_time_s,
         retry_after_s=d.retry_after_s,
         numbers={number: tid for number, (tid, _) in table.numbers.items()},
         main_queue={

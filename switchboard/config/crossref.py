@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from switchboard.config.errors import Loc
+from switchboard.config.voice import tenant_sounds
 
 Found = Iterator[tuple[Loc, str]]
 
@@ -36,6 +37,8 @@ def cross_reference(doc: Any) -> Found:
     for partner in _dict(_dict(_dict(doc).get("reports")).get("partner_prices")):
         if partner not in known:
             yield ("reports", "partner_prices", partner), f"unknown tenant {partner!r}"
+    yield from _sounds(tenants)
+    yield from _directory(_dict(_dict(doc).get("directory")), agents)
 
 
 def _numbers(tenants: dict[str, Any]) -> Found:
@@ -113,6 +116,35 @@ def _partner_ids(tenant: dict[str, Any]) -> set[str]:
     return {
         str(p) for plan in plans for step in _list(plan) for p in _list(_dict(step).get("partners"))
     }
+
+
+def _sounds(tenants: dict[str, Any]) -> Found:
+    """A tenant's recordings follow the layout sounds/<lang>/<tenant>-<what>."""
+    for tid, tenant in tenants.items():
+        for loc, name in tenant_sounds(_dict(tenant)):
+            if not name.startswith(f"{tid}-"):
+                yield (
+                    ("tenants", tid, *loc),
+                    f"a tenant's sounds are named {tid}-<what> (sounds/<lang>/{tid}-...), "
+                    f"not {name!r}",
+                )
+
+
+def _directory(directory: dict[str, Any], agents: dict[str, Any]) -> Found:
+    """Directory extensions are unique and no operator's extension (its PJSIP endpoint)."""
+    taken: dict[str, str] = {}
+    for aid, agent in agents.items():
+        device = _dict(agent).get("device")
+        if isinstance(device, str) and device.startswith("PJSIP/"):
+            taken[device.removeprefix("PJSIP/")] = f"operator {aid}"
+    for name, entry in directory.items():
+        extension = _dict(entry).get("extension")
+        if not isinstance(extension, str):
+            continue
+        if extension in taken:
+            yield ("directory", name, "extension"), f"{extension} is already {taken[extension]}"
+        else:
+            taken[extension] = f"directory entry {name}"
 
 
 def _dict(value: Any) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from switchboard.config.models import (
     ID_PATTERN,
     Agent,
     Config,
+    DirectoryEntry,
     ReportSettings,
     Selection,
     Tenant,
@@ -26,7 +27,7 @@ from switchboard.config.models import (
 from switchboard.config.settings import DispatchSettings, Engine
 
 ENV_PREFIX = "SWITCHBOARD_"
-_SECTIONS = {"engine", "selection", "dispatch", "tenants", "agents", "reports"}
+_SECTIONS = {"engine", "selection", "dispatch", "tenants", "agents", "reports", "directory"}
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -58,6 +59,7 @@ def parse_config(text: str, name: str, environ: Mapping[str, str]) -> Config:
         problems.append(_at(doc, ("selection",), f"must be one of {choices}"))
     tenants = _validate_each(Tenant, doc, "tenants", problems, required=True)
     agents = _validate_each(Agent, doc, "agents", problems, required=False)
+    directory = _validate_each(DirectoryEntry, doc, "directory", problems, required=False)
     for loc, message in cross_reference(_plain(doc)):
         problems.append(_at(doc, loc, message))
     if problems or engine is None or dispatch is None or reports is None:
@@ -69,6 +71,7 @@ def parse_config(text: str, name: str, environ: Mapping[str, str]) -> Config:
         tenants=tenants,
         agents=agents,
         reports=reports,
+        directory=directory,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal, Self
 import holidays
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     Field,
     field_validator,
     model_validator,
@@ -16,12 +17,21 @@ from pydantic import (
 
 from switchboard.config.hours import HoursValue, parse_special_days, parse_week
 from switchboard.config.settings import DispatchSettings, Engine, Model, TimeZone
+from switchboard.config.voice import (
+    Announcements,
+    CallbackSettings,
+    Language,
+    MenuSettings,
+    Sound,
+)
 from switchboard.core.numbers import is_e164
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 _DEVICE = re.compile(r"^(PJSIP|SIP|IAX2|Local)/[A-Za-z0-9_.@-]+$")
 _PREFIX = re.compile(r"^\+?[0-9]{1,15}$")
 _SAFE_NAME = re.compile(r"^[^\r\n\x00]*$")
+# shown as the caller ID name in pjsip.conf (`callerid = Name <1001>`): nothing that ends it
+_PERSON = re.compile(r"^[^\r\n\x00;<>\"\\\[\]]*$")
 
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 
@@ -46,6 +56,17 @@ def _no_newline(value: str) -> str:
     if not _SAFE_NAME.match(value):
         raise ValueError("must not contain CR, LF or NUL")
     return value
+
+
+def _person(value: str) -> str:
+    if not _PERSON.match(value):
+        raise ValueError('must not contain CR, LF, NUL or any of ; < > " \\ [ ]')
+    return value
+
+
+def _prompt(value: object) -> object:
+    """`menu: eksjo-menu` is short for `menu: {prompt: eksjo-menu}`."""
+    return {"prompt": value} if isinstance(value, str) else value
 
 
 E164 = Annotated[str, AfterValidator(_e164)]
@@ -103,7 +124,7 @@ class HolidayCalendar(Model):
 class ClosedHandling(Model):
     """What a caller hears and where the call goes when the tenant or service is closed."""
 
-    announce: SafeText | None = None
+    announce: Sound | None = None
     then: Literal["hangup", "voicemail", "forward"] = "hangup"
     voicemail: SafeText | None = None
     forward: E164 | None = None
@@ -142,13 +163,14 @@ class CallerRule(Model):
     prefix: str | None = Field(default=None, pattern=_PREFIX.pattern)
     priority: int = Field(default=0, ge=0, le=100)
     block: bool = False
+    language: Language | None = None  # these callers hear the prompts in this language
 
     @model_validator(mode="after")
     def _one_match(self) -> Self:
         if (self.number is None) == (self.prefix is None):
             raise ValueError("a caller rule has exactly one of number or prefix")
-        if not self.block and self.priority == 0:
-            raise ValueError("a caller rule sets a priority above 0 or block: true")
+        if not self.block and self.priority == 0 and self.language is None:
+            raise ValueError("a caller rule sets a priority above 0, block: true or a language")
         return self
 
 
@@ -156,6 +178,7 @@ class Service(Model):
     """A line of business within a tenant, with its own skills, target and optionally hours."""
 
     menu_digit: str | None = Field(default=None, pattern=r"^[0-9*#]$")
+    greeting: Sound | None = None  # instead of the tenant's, for this service's callers
     numbers: tuple[E164, ...] = ()
     skills: tuple[str, ...] = ()
     target_answer_s: int = Field(default=30, gt=0, le=3600)
@@ -175,7 +198,11 @@ class Tenant(Model):
     tag: str = Field(pattern=r"^[A-Z0-9ÅÄÖÆØ_-]{1,20}$")
     numbers: tuple[E164, ...] = ()
     timezone: TimeZone = "Europe/Stockholm"
-    language: str = Field(default="sv", pattern=r"^[a-z]{2}$")
+    language: Language = "sv"
+    greeting: Sound | None = None  # played to every caller before anything else
+    menu: Annotated[MenuSettings | None, BeforeValidator(_prompt)] = None
+    announcements: Announcements = Announcements()
+    callback: CallbackSettings = CallbackSettings()
     holidays: HolidayCalendar | None = None
     hours: Week
     special_days: Special = Field(default_factory=dict)
@@ -200,6 +227,8 @@ class Tenant(Model):
         digits = [s.menu_digit for s in self.services.values() if s.menu_digit is not None]
         if len(digits) != len(set(digits)):
             raise ValueError("two services use the same menu digit")
+        if digits and self.menu is None:
+            raise ValueError("services have menu digits: name the menu prompt (menu: <sound>)")
         for service in self.services.values():
             if service.overflow is not None:
                 _check_increasing(service.overflow)
@@ -214,7 +243,7 @@ class Tenant(Model):
 class Agent(Model):
     """An operator: device, home tenant, tenants served, skills and languages."""
 
-    name: SafeText | None = None
+    name: Annotated[str, AfterValidator(_person)] | None = None
     device: str = Field(pattern=_DEVICE.pattern)
     home: Id
     tenants: tuple[Id, ...] = ()
@@ -236,6 +265,15 @@ class ReportSettings(Model):
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")  # ISO 4217, e.g. SEK
 
 
+class DirectoryEntry(Model):
+    """A named transfer target outside the switchboard: an extension operators dial or transfer
+    to, which rings a public number through the trunk."""
+
+    name: SafeText
+    extension: str = Field(pattern=r"^[1-9][0-9]{1,7}$")
+    number: E164
+
+
 class Config(Model):
     """The whole configuration file."""
 
@@ -245,6 +283,7 @@ class Config(Model):
     tenants: dict[Id, Tenant]
     agents: dict[Id, Agent] = Field(default_factory=dict)
     reports: ReportSettings = ReportSettings()
+    directory: dict[Id, DirectoryEntry] = Field(default_factory=dict)
 
 
 def _check_increasing(steps: tuple[OverflowStep, ...]) -> None:

@@ -102,6 +102,7 @@ class DispatchSettings(Model):
     wrapup_s: int = Field(default=10, ge=0, le=600)
     sticky_agent_s: int = Field(default=0, ge=0, le=86_400)
     retry_after_s: int = Field(default=30, ge=0, le=3_600)
+    handle_time_s: int = Field(default=180, ge=10, le=7_200)  # assumed until calls are measured
 
 
 class Engine(Model):

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
+from switchboard.core import callbacks
 from switchboard.core import commands as cmd
 from switchboard.core import events as ev
+from switchboard.core.agents import agent_command, agents_restored, on_agent
 from switchboard.core.dispatch import dispatch
-from switchboard.core.effects import AgentSession, Effect
+from switchboard.core.effects import Effect
 from switchboard.core.offers import answered, dial_result, offer_failed, offer_sent, phone_rang
+from switchboard.core.requeue import slice_ended
 from switchboard.core.snapshot import rebuild, restore, unrouted_call
 from switchboard.core.state import Agent, Call, State
 from switchboard.core.ticks import tick
@@ -31,12 +33,23 @@ def initial_state(topo: Topology, now: float) -> State:
 def apply(state: State, event: Event, topo: Topology, now: float) -> tuple[State, list[Effect]]:
     """Apply one event at `now`, then offer what can be offered; never raises on unknown ids."""
     effects: list[Effect] = []
+    event = _callout_leg(state, event)
     state = _transition(state, event, topo, now, effects)
     uid = _channel_of(event)
     if uid is not None and uid in state.calls:
         state = replace(state, calls=state.calls.set(uid, replace(state.calls[uid], seen_at=now)))
     state, offers = dispatch(state, topo, now)
     return state, effects + offers
+
+
+def _callout_leg(state: State, event: Event) -> Event:
+    """A Dial of a callback's Local channel is the call's own Dial (callbacks.channel_ids)."""
+    match event:
+        case ev.DialBegan(uniqueid=uid) | ev.DialEnded(uniqueid=uid) if uid not in state.calls:
+            cid = callbacks.call_of_channel(uid)
+            if cid is not None and cid in state.calls:
+                return replace(event, uniqueid=cid)
+    return event
 
 
 def _channel_of(event: Event) -> str | None:
@@ -52,6 +65,7 @@ def _channel_of(event: Event) -> str | None:
             | cmd.OfferSent(uniqueid=uid)
             | cmd.TransferReported(uniqueid=uid)
             | cmd.CallbackOffered(uniqueid=uid)
+            | cmd.SliceEnded(uniqueid=uid)
         ):
             return uid
         case ev.CallTransferred(transferee_uniqueid=uid):
@@ -66,15 +80,18 @@ def _transition(
     match event:
         case ev.DeviceStateChanged(device=device, state=value):
             change = lambda a: replace(a, device=value, device_at=now)  # noqa: E731
-            return _on_agent(state, topo, device, now, effects, change)
+            return on_agent(state, topo, device, now, effects, change)
         case ev.ContactStatusChanged(aor=aor, status=status):
             alive = status not in ("Removed", "Unreachable")
             change = lambda a: replace(a, contact=alive, device_at=now)  # noqa: E731
-            return _on_agent(state, topo, f"PJSIP/{aor}", now, effects, change)
+            return on_agent(state, topo, f"PJSIP/{aor}", now, effects, change)
         case ev.CallerJoined():
             return _joined(state, topo, event, now, effects)
         case ev.CallerLeft(uniqueid=uid) if uid in calls:
-            return put_call(state, replace(calls[uid], in_queue=False), now, effects)
+            # Without an offer under way it left by the slice's timeout (a hangup is followed
+            # by its Hangup at once, recording 10): between two slices a Redirect still works.
+            left = replace(calls[uid], in_queue=False, between_slices=calls[uid].offer is None)
+            return put_call(state, left, now, effects)
         case ev.DialBegan(uniqueid=uid, dest_uniqueid=leg, dest_channel=dest) if uid in calls:
             aid = topo.by_device.get(device_of_channel(dest))
             state = replace(state, legs=state.legs.set(leg, (uid, aid)))
@@ -107,8 +124,14 @@ def _transition(
             offered = replace(calls[uid], callback_offered=True)
             offered = replace(offered, timeline=offered.note(now, "callback_offered"))
             return put_call(state, offered, now, effects, "updated")
+        case cmd.SliceEnded(uniqueid=uid) if uid in calls:
+            return slice_ended(state, calls[uid], event, now, effects)
+        case cmd.CallbackRequested(uniqueid=uid) if uid in calls:
+            return callbacks.request(state, calls[uid], event, now, effects)
+        case cmd.CallbackReported(uniqueid=uid, status=status) if uid in calls:
+            return callbacks.caller_reached(state, topo, calls[uid], status, now, effects)
         case cmd.AgentCommand() if event.agent not in topo.retiring:
-            return _agent_command(state, event, now, effects)
+            return agent_command(state, event, now, effects)
         case cmd.LinkChanged(deliverable=deliverable):
             return replace(state, deliverable=deliverable)
         case cmd.Tick():
@@ -116,24 +139,10 @@ def _transition(
         case cmd.Snapshot():
             return rebuild(state, topo, event, now, effects)
         case cmd.AgentsRestored():
-            return _agents_restored(state, event, now, effects)
+            return agents_restored(state, event, now, effects)
         case cmd.CallsRestored(calls=restored):
             return restore(state, restored, now, effects)
     return state
-
-
-def _on_agent(
-    state: State,
-    topo: Topology,
-    device: str,
-    now: float,
-    effects: list[Effect],
-    change: Callable[[Agent], Agent],
-) -> State:
-    aid = topo.by_device.get(device)
-    if aid is None:
-        return state
-    return put_agent(state, change(state.agents[aid]), now, effects)
 
 
 def _routed(state: State, e: cmd.CallRouted, now: float, effects: list[Effect]) -> State:
@@ -194,7 +203,9 @@ def _joined(
     if call is None:
         return state
     pending = call.pending
-    if pending is not None:  # back in the queue without a delivery report: not delivered
+    if pending is not None and e.context in (None, topo.deliver_context):
+        # back in the queue from the delivery without its report: not delivered. A join from
+        # anywhere else raced the offer's Redirect, which will take the caller out again.
         device = topo.agents[pending.agent].device
         state = dial_result(state, topo, call, device, "UNKNOWN", now, effects)
         call = state.calls[e.uniqueid]
@@ -202,6 +213,7 @@ def _joined(
     joined = replace(
         call,
         in_queue=True,
+        between_slices=False,
         via="fallback" if e.queue == topo.fallback_queue else call.via,
         waiting_since=since,
         wait_from=call.wait_from if call.wait_from is not None else since,
@@ -232,8 +244,13 @@ def _dial_ended(
 
 
 def _hung_up(state: State, topo: Topology, uid: str, now: float, effects: list[Effect]) -> State:
+    cid = callbacks.call_of_channel(uid)
+    if cid is not None and cid in state.calls:
+        return callbacks.leg_hung_up(state, topo, state.calls[cid], now, effects)
     if uid in state.calls:
         call = state.calls[uid]
+        if call.callback is not None:
+            return state  # the caller hung up to be called back
         outcome = "answered" if call.answered_at is not None else "abandoned"
         return end_call(state, call, outcome, now, effects, topo.wrapup_for(call.queue))
     leg = state.legs.get(uid)
@@ -245,34 +262,3 @@ def _hung_up(state: State, topo: Topology, uid: str, now: float, effects: list[E
     if talking is None or aid is None or talking.agent != aid:
         return state
     return hang_up_agent_leg(state, talking, now, effects, topo.wrapup_for(talking.queue))
-
-
-def _agent_command(state: State, c: cmd.AgentCommand, now: float, effects: list[Effect]) -> State:
-    agent = state.agents.get(c.agent)
-    if agent is None:
-        return state
-    if c.action == "login":
-        agent = replace(agent, logged_in=True, misses=0, idle_since=max(agent.idle_since, now))
-    elif c.action == "logout":
-        agent = replace(agent, logged_in=False, paused=None)
-    elif c.action == "pause":
-        agent = replace(agent, paused=c.reason or "pause")
-    elif c.action == "unpause":
-        agent = replace(agent, paused=None, misses=0)
-    else:
-        return state
-    effects.append(AgentSession(agent.id, agent.logged_in, agent.paused))
-    return put_agent(state, agent, now, effects)
-
-
-def _agents_restored(
-    state: State, e: cmd.AgentsRestored, now: float, effects: list[Effect]
-) -> State:
-    for aid, logged_in, paused in e.sessions:
-        if aid in state.agents:
-            agent = replace(state.agents[aid], logged_in=logged_in, paused=paused)
-            state = put_agent(state, agent, now, effects)
-    for aid, count in e.calls_today:
-        if aid in state.agents:
-            state = put_agent(state, replace(state.agents[aid], calls_today=count), now, effects)
-    return state

@@ -148,6 +148,34 @@ class CallFinished:
 
 
 @dataclass(frozen=True, slots=True)
+class CallbackRequested:
+    """The caller pressed 1 at the callback offer: call `number` back, keeping the place."""
+
+    uniqueid: str
+    number: str  # E.164
+    max_attempts: int
+    retry_after_s: int
+    keep_s: int
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackReported:
+    """The callout's Dial to the caller's number ended with DIALSTATUS `status`."""
+
+    uniqueid: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class SliceEnded:
+    """The requeue answer keeps the caller waiting; `position` and `minutes` when they are said."""
+
+    uniqueid: str
+    position: int | None = None
+    minutes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CallbackOffered:
     """The caller was offered a callback at a queue timeout."""
 
@@ -180,7 +208,8 @@ class Snapshot:
     """What Asterisk reports after a (re)connect: queue entries, channels, devices, contacts.
 
     `started_at` is when the collection began: anything the engine changed since is newer than
-    the snapshot and wins. `contacts` None means not asked (registration is read from devices).
+    the snapshot and wins. `contacts` None means not asked (registration is read from devices);
+    `queues` None means not known (the queues Asterisk has, from QueueStatus).
     """
 
     entries: tuple[CallerJoined, ...]
@@ -188,6 +217,7 @@ class Snapshot:
     devices: tuple[DeviceStateChanged, ...]
     contacts: tuple[ContactStatusChanged, ...] | None = None
     started_at: float = 0.0
+    queues: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +251,9 @@ EngineEvent = (
     | TransferReported
     | CallFinished
     | CallbackOffered
+    | SliceEnded
+    | CallbackRequested
+    | CallbackReported
     | AgentCommand
     | LinkChanged
     | Tick

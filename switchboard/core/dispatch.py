@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from switchboard.core.callbacks import callout
 from switchboard.core.effects import Effect, Offer
 from switchboard.core.select import pick_agent, pick_call, rank
 from switchboard.core.state import Attempt, Call, State
@@ -46,7 +47,7 @@ def next_pair(state: State, topo: Topology, now: float) -> tuple[Call, str] | No
         chosen = pick_agent(state, topo, best, now)
         return None if chosen is None else (best, chosen)
     calls = (state.calls[cid] for ids in state.waiting.values() for cid in ids)
-    for call in sorted((c for c in calls if c.dispatchable), key=rank):
+    for call in sorted((c for c in calls if c.ready(now)), key=rank):
         chosen = pick_agent(state, topo, call, now)
         if chosen is not None:
             return call, chosen
@@ -71,10 +72,14 @@ def offer(
         call,
         attempts=(*call.attempts, Attempt(agent_id, now, recall=recall)),
         recall=None,
+        between_slices=False,
         timeline=call.note(now, f"{what}:{agent_id}"),
     )
     state = put_call(state, offered, now, effects, "offered")
     state = replace(state, rr_cursor=info.order)
+    if call.callback is not None:  # nobody waits on a channel: ring the operator, then the caller
+        effects.append(callout(offered, topo, agent_id))
+        return state
     effects.append(
         Offer(
             call.id, call.channel, agent_id, info.device, call.tenant, call.tag, call.queue, recall
@@ -87,7 +92,7 @@ def _recalls(state: State, topo: Topology, now: float, effects: list[Effect]) ->
     """Deliver waiting recalls to their operator, or drop the recall when it is not free."""
     for cid in state.recalls:
         call = state.calls[cid]
-        if not call.dispatchable or call.recall is None:
+        if not call.ready(now) or call.recall is None:
             continue
         agent = state.agents.get(call.recall)
         if agent is not None and recallable(agent):

@@ -22,6 +22,25 @@ class Offer:
 
 
 @dataclass(frozen=True, slots=True)
+class CallbackOffer:
+    """Call a caller back through the agent: AMI Originate of the Local channel pair
+    `channel_id`;1/`other_id`;2 into the dialplan's switchboard-callout, which rings the agent
+    first and then `number` from `from_number` (the number the caller dialled)."""
+
+    uniqueid: str
+    agent: str
+    device: str
+    tenant: str
+    tag: str
+    queue: str
+    number: str
+    from_number: str
+    attempt: int  # 1 for the first call to the caller
+    channel_id: str
+    other_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class AgentPaused:
     """The engine paused an agent (reason `no-answer` after repeated misses)."""
 
@@ -74,4 +93,4 @@ class CallChanged:
         return self.call.outcome is not None
 
 
-Effect = Offer | AgentPaused | AgentSession | AgentChanged | CallChanged
+Effect = Offer | CallbackOffer | AgentPaused | AgentSession | AgentChanged | CallChanged

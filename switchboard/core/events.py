@@ -59,6 +59,7 @@ class CallerJoined:
     position: int
     wait_s: int = 0
     exten: str | None = None  # QueueCallerJoin's Exten (the dialled number); QueueEntry has none
+    context: str | None = None  # QueueCallerJoin's Context (switchboard-deliver: a re-entry)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +160,13 @@ class CallTransferred:
 
 
 @dataclass(frozen=True, slots=True)
+class QueueListed:
+    """A QueueStatus `QueueParams` item: the queue exists in Asterisk's queues.conf."""
+
+    queue: str
+
+
+@dataclass(frozen=True, slots=True)
 class AsteriskBooted:
     """`FullyBooted`; uptime 0 right after a restart tells a restart from a reconnect."""
 
@@ -187,6 +195,7 @@ AmiEvent = (
     | ChannelHungUp
     | ChannelSeen
     | CallTransferred
+    | QueueListed
     | AsteriskBooted
     | AsteriskShutdown
 )

@@ -124,6 +124,7 @@ def answered(
         answered_at=call.answered_at if call.answered_at is not None else now,
         wait_from=None,
         in_queue=False,
+        between_slices=False,
         recall=None,
         timeline=call.note(now, f"answered:{aid}"),
     )

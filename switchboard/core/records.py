@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from immutables import Map
 
-from switchboard.core.state import Attempt, Call, Transfer
+from switchboard.core.state import Attempt, Call, Callback, Transfer
 from switchboard.core.topology import Topology
 
 
@@ -44,6 +44,7 @@ class CallRecord:
     timeline: tuple[tuple[float, str], ...]
     updated_at: float
     homes: tuple[tuple[str, str], ...] = ()  # (operator, home tenant) of each offered operator
+    callback: Callback | None = None
 
     @property
     def waited_s(self) -> float | None:
@@ -91,6 +92,7 @@ def record_of(call: Call, topo: Topology) -> CallRecord:
         timeline=call.timeline,
         updated_at=call.changed_at,
         homes=homes,
+        callback=call.callback,
     )
 
 
@@ -124,5 +126,6 @@ def call_of(record: CallRecord, topo: Topology) -> Call:
         refused=Map(record.refused),
         overflow_step=record.overflow_step,
         callback_offered=record.callback_offered,
+        callback=record.callback,
         timeline=record.timeline,
     )

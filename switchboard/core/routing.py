@@ -8,7 +8,14 @@ from enum import StrEnum
 
 from switchboard.core.calendar import Verdict, opening_verdict
 from switchboard.core.numbers import normalize
-from switchboard.core.rules import OverflowRule, RoutingTable, ServiceRule, TenantRule
+from switchboard.core.rules import (
+    CallerRule,
+    MenuRule,
+    OverflowRule,
+    RoutingTable,
+    ServiceRule,
+    TenantRule,
+)
 
 
 class Action(StrEnum):
@@ -19,6 +26,7 @@ class Action(StrEnum):
     FORWARD = "forward"
     VOICEMAIL = "voicemail"
     REJECT = "reject"
+    MENU = "menu"  # play the tenant's menu, then ask again with the digit
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +36,9 @@ class CallFacts:
     dialled: str
     caller: str = ""
     caller_name: str = ""
-    digit: str | None = None
+    digit: str | None = None  # the menu's answer ("" when it got none); None: no menu asked
     language: str | None = None
+    offer_menu: bool = False  # the dialplan can still play the tenant's menu
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +59,8 @@ class Decision:
     announce: str | None = None
     target: str | None = None
     overflow: tuple[OverflowRule, ...] = field(default=())
+    greeting: str | None = None
+    menu: MenuRule | None = None
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form."""
@@ -68,6 +79,8 @@ class Decision:
             "announce": self.announce,
             "target": self.target,
             "overflow": [step.as_dict() for step in self.overflow],
+            "greeting": self.greeting,
+            "menu": self.menu.as_dict() if self.menu is not None else None,
         }
 
 
@@ -81,9 +94,12 @@ def decide(call: CallFacts, table: RoutingTable, now: datetime) -> Decision:
     service = tenant.services[_service_id(tenant, entry[1], call.digit)]
     caller = normalize(call.caller, table.country_code)
     rules = [r for r in tenant.callers if caller and r.matches(caller)]
-    base = _base(tenant, service, call)
+    base = _base(tenant, service, call, rules, by_number=entry[1] is not None)
     if any(r.block for r in rules):
-        return replace(base, action=Action.REJECT, reason="blocked_caller")
+        return replace(base, action=Action.REJECT, reason="blocked_caller", greeting=None)
+    menu = tenant.menu
+    if call.offer_menu and entry[1] is None and menu is not None and _menu_open(tenant, now):
+        return replace(base, action=Action.MENU, reason="menu", service=None, menu=menu)
     verdict = _verdict(tenant, service, now)
     if not verdict.open:
         closed = service.closed or tenant.closed
@@ -108,12 +124,24 @@ def decide(call: CallFacts, table: RoutingTable, now: datetime) -> Decision:
 def _service_id(tenant: TenantRule, by_number: str | None, digit: str | None) -> str:
     if by_number is not None:
         return by_number
-    if digit is not None and digit in tenant.menu:
-        return tenant.menu[digit]
+    if digit is not None and tenant.menu is not None and digit in tenant.menu.digits:
+        return tenant.menu.digits[digit]
     return tenant.main_service
 
 
-def _base(tenant: TenantRule, service: ServiceRule, call: CallFacts) -> Decision:
+def _base(
+    tenant: TenantRule,
+    service: ServiceRule,
+    call: CallFacts,
+    rules: list[CallerRule],
+    *,
+    by_number: bool,
+) -> Decision:
+    # After the menu only the chosen service's own greeting is left to play; a direct line to
+    # the service, or a call without a menu, hears it (or the tenant's) first of all.
+    after_menu = call.digit is not None and not by_number
+    greeting = service.greeting if after_menu else service.greeting or tenant.greeting
+    language = next((r.language for r in rules if r.language), None)
     return Decision(
         Action.QUEUE,
         "",
@@ -121,8 +149,16 @@ def _base(tenant: TenantRule, service: ServiceRule, call: CallFacts) -> Decision
         tenant_name=tenant.name,
         service=service.id,
         tag=tenant.tag,
-        language=call.language or tenant.language,
+        language=call.language or language or tenant.language,
+        greeting=greeting,
     )
+
+
+def _menu_open(tenant: TenantRule, now: datetime) -> bool:
+    """True when the main service or a service the menu reaches is open (else: no menu)."""
+    assert tenant.menu is not None
+    reachable = {tenant.main_service, *tenant.menu.digits.values()}
+    return any(_verdict(tenant, tenant.services[sid], now).open for sid in reachable)
 
 
 def _verdict(tenant: TenantRule, service: ServiceRule, now: datetime) -> Verdict:

@@ -48,6 +48,7 @@ class CallerRule:
     prefix: str | None
     priority: int
     block: bool
+    language: str | None = None
 
     def matches(self, caller: str) -> bool:
         """True when the normalised caller number falls under this rule."""
@@ -70,6 +71,39 @@ class ServiceRule:
     force: str | None
     closed: ClosedRule | None
     overflow: tuple[OverflowRule, ...] | None
+    greeting: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MenuRule:
+    """The tenant's menu: its prompt, which digit picks which service, timeout and retries."""
+
+    prompt: str
+    digits: Mapping[str, str]
+    timeout_s: int
+    retries: int
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "prompt": self.prompt,
+            "digits": dict(self.digits),
+            "timeout_s": self.timeout_s,
+            "retries": self.retries,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackRule:
+    """How a tenant's callbacks are offered, placed and retried (config CallbackSettings)."""
+
+    attempts: int = 3
+    retry_after_s: int = 300
+    ring_s: int = 30
+    keep_s: int = 14_400
+    offer: str | None = None
+    confirm: str | None = None
+    whisper: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +122,14 @@ class TenantRule:
     closed: ClosedRule
     services: Mapping[str, ServiceRule]
     main_service: str
-    menu: Mapping[str, str]
+    menu: MenuRule | None
     callers: tuple[CallerRule, ...]
     overflow: tuple[OverflowRule, ...]
+    greeting: str | None = None
+    announce_every_s: int = 0  # position and wait announcements (0: none)
+    announce_position: bool = True
+    announce_wait: bool = True
+    callback: CallbackRule = CallbackRule()
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,7 +81,7 @@ def pick_call(state: State, topo: Topology, agent_id: str, now: float) -> Call |
     for tenant in dict.fromkeys(tenants):
         for cid in state.waiting.get(tenant, frozenset()):
             call = state.calls[cid]
-            if not call.dispatchable:
+            if not call.ready(now):
                 continue
             ranked = rank(call)
             if best is not None and ranked >= best[0]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from switchboard.core import callbacks
 from switchboard.core import commands as cmd
 from switchboard.core import events as ev
 from switchboard.core.effects import Effect
@@ -30,6 +31,9 @@ def rebuild(
     queued = {e.uniqueid: e for e in snap.entries}
     for call in list(state.calls.values()):
         if call.seen_at >= fresh:
+            continue
+        if call.callback is not None:
+            state = callbacks.reconcile(state, topo, call, set(alive), now, effects)
             continue
         if call.id not in alive and call.id not in queued:
             gone = replace(call, timeline=call.note(now, "gone:absent_from_asterisk"))

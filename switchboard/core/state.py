@@ -114,6 +114,23 @@ class Transfer:
 
 
 @dataclass(frozen=True, slots=True)
+class Callback:
+    """The caller hung up to be called back: the call waits on without a channel, its place and
+    priority kept, until an operator would take it (core/callbacks.py)."""
+
+    number: str  # the caller's number to call, E.164
+    requested_at: float
+    wait_from: float  # the wait the callback continues (for overflow steps and reports)
+    max_attempts: int = 3
+    retry_after_s: int = 300
+    keep_until: float = 0.0  # not called back by then: the call ends as callback_expired
+    attempts: int = 0  # calls placed to the caller so far
+    not_before: float = 0.0  # after an unanswered call, the next waits until then
+    connected: bool = False  # the caller answered the call under way
+    last: str | None = None  # how the last call to the caller ended (noanswer, busy, ...)
+
+
+@dataclass(frozen=True, slots=True)
 class Call:
     """One caller's call as the engine knows it; the caller channel's Uniqueid is its id."""
 
@@ -136,6 +153,8 @@ class Call:
     waiting_since: float | None = None  # first joined a queue: the caller's place
     wait_from: float | None = None  # the current wait began; None before queueing and while served
     in_queue: bool = False
+    between_slices: bool = False  # the dialplan is between two Queue() slices (announcing)
+    announced_at: float | None = None  # position and wait were last said then
     attempts: tuple[Attempt, ...] = ()
     agent: str | None = None  # the operator the caller is talking to now
     answered_by: str | None = None  # the first operator who answered
@@ -145,6 +164,7 @@ class Call:
     refused: Map[str, float] = field(default_factory=Map)  # operator -> when it missed
     overflow_step: int = 0  # overflow steps reached so far
     callback_offered: bool = False
+    callback: Callback | None = None  # the caller chose to be called back
     outcome: str | None = None
     ended_at: float | None = None
     changed_at: float = 0.0
@@ -188,14 +208,19 @@ class Call:
 
     @property
     def dispatchable(self) -> bool:
-        """True when the caller sits in one of the engine's queues with no offer pending."""
+        """True when the caller waits in one of the engine's queues (or between two of its Queue()
+        slices, where a Redirect reaches it as well, or for a callback) with no offer pending."""
         return (
-            self.in_queue
+            (self.in_queue or self.between_slices or self.callback is not None)
             and self.via == "engine"
             and self.offer is None
             and self.agent is None
             and self.outcome is None
         )
+
+    def ready(self, now: float) -> bool:
+        """Dispatchable at `now` (a callback that did not reach the caller waits to retry)."""
+        return self.dispatchable and (self.callback is None or self.callback.not_before <= now)
 
     def waited(self, now: float) -> float:
         """Seconds of the current wait (kept across re-queues and restarts, not across a talk)."""
@@ -229,6 +254,7 @@ class State:
     recent: Map[str, tuple[str, float]] = field(
         default_factory=Map
     )  # caller -> agent, while sticky
+    handled: Map[str, tuple[float, ...]] = field(default_factory=Map)  # queue -> recent talks
     rr_cursor: int = -1
     day: int = 0
     deliverable: bool = True  # False while AMI cannot carry offers: nothing is offered

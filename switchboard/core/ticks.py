@@ -1,9 +1,11 @@
-"""Time passing: wrap-ups end, offers time out, overflow steps open, counters reset at midnight."""
+"""Time passing: wrap-ups end, offers time out, overflow steps open, callbacks expire, counters
+reset at midnight."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from switchboard.core.callbacks import expire
 from switchboard.core.effects import AgentChanged, Effect
 from switchboard.core.offers import dial_result
 from switchboard.core.state import Agent, AgentStatus, State
@@ -25,6 +27,7 @@ def tick(state: State, topo: Topology, now: float, effects: list[Effect]) -> Sta
         if agent.offer is not None and now - agent.offer_at > topo.offer_timeout_s + OFFER_GRACE_S:
             state = _offer_timed_out(state, topo, aid, now, effects)
     state = _overflow_steps(state, now, effects)
+    state = expire(state, topo, now, effects)
     expired = [c for c, (_, at) in state.recent.items() if now - at > topo.sticky_agent_s]
     if expired:
         recent = state.recent.mutate()

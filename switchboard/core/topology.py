@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -53,7 +53,9 @@ class Topology:
     wrapup_s: int
     sticky_agent_s: int
     retry_after_s: int = 30
+    handle_time_s: int = 180  # assumed talk time until calls have been measured
     fallback_queue: str = "switchboard-fallback"
+    deliver_context: str = "switchboard-deliver"  # a caller joining from it was not delivered
     numbers: Mapping[str, str] = field(default_factory=dict)  # E.164 number -> tenant
     main_queue: Mapping[str, str] = field(default_factory=dict)  # tenant -> its main queue
     country_code: str = "46"
@@ -73,6 +75,46 @@ class Topology:
         """Wrap-up seconds after a call from `queue` (its service's, tenant's or the default)."""
         info = self.queues.get(queue)
         return self.wrapup_s if info is None else info.wrapup_s
+
+
+@dataclass(frozen=True, slots=True)
+class Absent:
+    """What the engine routes to that Asterisk does not have (empty: Asterisk matches)."""
+
+    queues: tuple[str, ...] = ()
+    devices: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.queues or self.devices)
+
+    def describe(self) -> str:
+        """One line for ops."""
+        parts = []
+        if self.queues:
+            parts.append("queue(s) " + ", ".join(self.queues))
+        if self.devices:
+            parts.append("operator device(s) " + ", ".join(self.devices))
+        return "Asterisk has no " + " and no ".join(parts)
+
+
+def absent_from_asterisk(topo: Topology, queues: Iterable[str], devices: Iterable[str]) -> Absent:
+    """The queues (QueueStatus) and PJSIP operator devices (DeviceStateList) the engine routes
+    to that Asterisk lacks.
+
+    A PJSIP endpoint missing from pjsip.conf is absent from DeviceStateList even when a hint
+    or queue member names it, while an unregistered one reads UNAVAILABLE [M: 22.10.1]; other
+    technologies are not checked.
+    """
+    have_queues, have_devices = set(queues), set(devices)
+    wanted = [*topo.queues, topo.fallback_queue]
+    return Absent(
+        queues=tuple(q for q in dict.fromkeys(wanted) if q not in have_queues),
+        devices=tuple(
+            a.device
+            for a in topo.agents.values()
+            if a.device.startswith("PJSIP/") and a.device not in have_devices
+        ),
+    )
 
 
 def device_of_channel(channel: str) -> str:

@@ -8,6 +8,7 @@ from switchboard.core.effects import AgentChanged, CallChanged, Effect
 from switchboard.core.state import Agent, AgentStatus, Call, CallPhase, State
 
 ENDED_KEPT_S = 600.0  # how long an ended call id is remembered against stale snapshots
+HANDLED_KEPT = 50  # recent talk times kept per queue for the wait estimate
 
 
 def put_agent(state: State, agent: Agent, now: float, effects: list[Effect]) -> State:
@@ -59,6 +60,7 @@ def end_call(
     if call.offer is not None:
         state = release_offer(state, call.offer, now, effects)
     if call.agent is not None:
+        state = record_talk(state, call, now)
         state = finish_agent_call(state, call.agent, call.id, now, wrapup_s, effects)
     attempts = call.attempts
     if attempts and (attempts[-1].result is None or attempts[-1].talking):
@@ -108,6 +110,7 @@ def hang_up_agent_leg(
     """The operator left the conversation (hung up or transferred): the call goes on without."""
     if call.agent is None:
         return state
+    state = record_talk(state, call, now)
     state = finish_agent_call(state, call.agent, call.id, now, wrapup_s, effects)
     attempts = call.attempts
     for i in range(len(attempts) - 1, -1, -1):
@@ -118,6 +121,15 @@ def hang_up_agent_leg(
         call, agent=None, attempts=attempts, timeline=call.note(now, f"agent_left:{call.agent}")
     )
     return put_call(state, left, now, effects, "updated")
+
+
+def record_talk(state: State, call: Call, now: float) -> State:
+    """Keep how long the operator talking to `call` talked, for its queue's wait estimates."""
+    talk = next((a for a in reversed(call.attempts) if a.talking and a.agent == call.agent), None)
+    if talk is None or talk.answered_at is None:
+        return state
+    recent = (*state.handled.get(call.queue, ())[-(HANDLED_KEPT - 1) :], now - talk.answered_at)
+    return replace(state, handled=state.handled.set(call.queue, recent))
 
 
 def prune_ended(state: State, now: float) -> State:

@@ -19,6 +19,7 @@ from switchboard.asterisk.ami.message import AmiMessage
 from switchboard.asterisk.ami.translate import Translator
 from switchboard.core import events as ev
 from switchboard.core.commands import LinkChanged, Snapshot
+from switchboard.core.topology import Absent, absent_from_asterisk
 from switchboard.engine.live import Live
 
 log = structlog.get_logger("switchboard.ami")
@@ -42,8 +43,10 @@ class AmiBridge:
         *,
         boot_wait_s: float = BOOT_WAIT_S,
         audit_s: float = 60.0,
+        on_checked: Callable[[Absent], None] | None = None,
     ) -> None:
         self.live = live
+        self.on_checked = on_checked
         self.client = client
         self.clock = clock
         self.boot_wait_s = boot_wait_s
@@ -132,6 +135,9 @@ class AmiBridge:
             if self.client.epoch == epoch and self.client.connected:
                 self._epoch = epoch
             self.tell()
+            if self.on_checked is not None and snapshot.queues is not None:
+                devices = (d.device for d in snapshot.devices)
+                self.on_checked(absent_from_asterisk(self.live.topo, snapshot.queues, devices))
 
     async def _quietly(self) -> None:
         try:
@@ -164,6 +170,7 @@ class AmiBridge:
             devices=tuple(e for e in items if isinstance(e, ev.DeviceStateChanged)),
             contacts=None,
             started_at=started,
+            queues=tuple(e.queue for e in items if isinstance(e, ev.QueueListed)),
         )
         self.snapshots += 1
         log.info(

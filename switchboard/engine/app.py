@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 import structlog
 from sqlalchemy import or_
 
-from switchboard.asterisk.agi.route import route_handler
 from switchboard.asterisk.agi.server import AgiServer
 from switchboard.asterisk.ami.client import AmiClient
 from switchboard.asterisk.ami.options import AmiOptions
@@ -20,15 +19,8 @@ from switchboard.config.models import Config
 from switchboard.core.commands import AgentsRestored, CallsRestored, Tick, TopologyChanged
 from switchboard.core.records import call_of
 from switchboard.core.rules import RoutingTable
-from switchboard.core.topology import Topology
-from switchboard.engine.agi_handlers import (
-    agent_handler,
-    delivered_handler,
-    finished_handler,
-    on_routed,
-    requeue_handler,
-    transferred_handler,
-)
+from switchboard.core.topology import Absent, Topology
+from switchboard.engine import handlers
 from switchboard.engine.ami_bridge import AmiBridge
 from switchboard.engine.effects import Effects
 from switchboard.engine.live import Live
@@ -47,6 +39,7 @@ log = structlog.get_logger("switchboard.engine")
 
 WAIT_SLICE_S = 30
 TICK_S = 1.0
+EXIT_ASTERISK = 4  # the first look at Asterisk found a queue or operator device missing
 
 
 class Engine:
@@ -84,27 +77,26 @@ class Engine:
             on_actions_connect=lambda client: self.bridge.on_actions_connect(client),
             on_actions_disconnect=lambda: self.bridge.on_actions_disconnect(),
         )
-        self.bridge = AmiBridge(self.live, self.ami, clock, audit_s=audit_s)
-        deliverable = lambda: self.bridge.deliverable  # noqa: E731
+        self.bridge = AmiBridge(
+            self.live, self.ami, clock, audit_s=audit_s, on_checked=self._checked
+        )
+        self.absent: Absent | None = None  # None until Asterisk was looked at
+        self.refused: asyncio.Event | None = None
+
+        def deliverable(queue: str) -> bool:
+            absent = self.absent
+            return self.bridge.deliverable and (absent is None or queue not in absent.queues)
+
         self.agi = AgiServer(config.engine.agi)
-        self.agi.register(
-            "route",
-            route_handler(
-                lambda: self.table,
-                clock=lambda: datetime.fromtimestamp(self.clock(), UTC),
-                on_routed=on_routed(self.live, lambda: self.table),
-                wait_slice_s=WAIT_SLICE_S,
-                deliverable=deliverable,
-                on_decided=self.metrics.on_decision,
-            ),
+        handlers.register(
+            self.agi,
+            self.live,
+            lambda: self.table,
+            WAIT_SLICE_S,
+            deliverable,
+            clock=lambda: datetime.fromtimestamp(self.clock(), UTC),
+            on_decided=self.metrics.on_decision,
         )
-        self.agi.register(
-            "requeue", requeue_handler(self.live, lambda: self.table, WAIT_SLICE_S, deliverable)
-        )
-        self.agi.register("delivered", delivered_handler(self.live))
-        self.agi.register("transferred", transferred_handler(self.live))
-        self.agi.register("agent", agent_handler(self.live))
-        self.agi.register("finished", finished_handler(self.live))
         self.reloader = Reloader(load, lambda: self.config, self._reconfigure)
         self.ops = Operations(self, notifier)
 
@@ -118,8 +110,14 @@ class Engine:
         settings = self.config.engine.store
         self.store = await asyncio.to_thread(Store, settings.path, settings.url)
         self.effects = Effects(
-            self.ami, self.store, self.live.submit, lambda: self.topo, self.clock
+            self.ami,
+            self.store,
+            self.live.submit,
+            lambda: self.topo,
+            self.clock,
+            lambda: self.table,
         )
+        self.refused = asyncio.Event()
         self.bridge.tell()  # nothing can be delivered before AMI is up and read
         self.effects.observers.append(self.board.observe)
         if self.config.engine.mqtt.enabled:
@@ -158,20 +156,46 @@ class Engine:
             log.error("store: writes left unwritten at stop", pending=self.store.health.pending)
         log.info("engine stopped", took_s=round(time.monotonic() - started, 3))
 
-    async def run_forever(self, deadline_s: float = 10.0) -> None:
-        """Run until SIGTERM or SIGINT (reloading on SIGHUP), then stop within `deadline_s`."""
+    @property
+    def ready(self) -> bool:
+        """True when calls can be delivered and Asterisk has every queue and operator device."""
+        return self.bridge.deliverable and self.absent is not None and not self.absent
+
+    async def run_forever(self, deadline_s: float = 10.0) -> int:
+        """Run until SIGTERM or SIGINT (0; reloading on SIGHUP), or until the first look at
+        Asterisk shows it lacks what the configuration routes to (EXIT_ASTERISK); stop
+        gracefully within `deadline_s`."""
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         loop.add_signal_handler(signal.SIGHUP, self.reloader.request)
         await self.start()
+        assert self.refused is not None
+        refused = asyncio.create_task(self.refused.wait(), name="asterisk-check")
+        stopped = asyncio.create_task(stop.wait(), name="stop-signal")
         try:
-            await stop.wait()
-            log.info("stop requested")
+            await asyncio.wait({refused, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            log.info("stop requested" if stop.is_set() else "refusing to run")
         finally:
             loop.add_signal_handler(signal.SIGHUP, log.info, "reload ignored: stopping")
+            refused.cancel()
+            stopped.cancel()
             await self.stop(deadline_s)
+        return EXIT_ASTERISK if self.refused.is_set() and not stop.is_set() else 0
+
+    def _checked(self, absent: Absent) -> None:
+        """After every snapshot: the first refuses to run on a mismatch, later ones report."""
+        first, before = self.absent is None, self.absent
+        self.absent = absent
+        if absent and first:
+            log.error("asterisk lacks what the configuration routes to", problem=absent.describe())
+            if self.refused is not None:
+                self.refused.set()
+        elif absent and absent != before:
+            log.error("engine unready", problem=absent.describe())
+        elif not absent and before:
+            log.info("engine ready: asterisk has every queue and operator device again")
 
     def _start_mqtt(self) -> None:
         """The publisher: effects in, a supervised task out, reported on /readyz and /metrics."""

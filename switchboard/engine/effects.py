@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import structlog
 
@@ -14,12 +14,15 @@ from switchboard.core.effects import (
     AgentChanged,
     AgentPaused,
     AgentSession,
+    CallbackOffer,
     CallChanged,
     Effect,
     Offer,
 )
 from switchboard.core.records import record_of
+from switchboard.core.rules import RoutingTable
 from switchboard.core.topology import Topology
+from switchboard.engine.callout import originate_fields
 from switchboard.store.store import Store
 
 log = structlog.get_logger("switchboard.effects")
@@ -39,7 +42,9 @@ class Effects:
         submit: Callable[[EngineEvent], None],
         topo: Callable[[], Topology],
         clock: Callable[[], float],
+        table: Callable[[], RoutingTable] | None = None,
     ) -> None:
+        self.table = table
         self.ami = ami
         self.store = store
         self.submit = submit
@@ -70,9 +75,9 @@ class Effects:
     def _one(self, effect: Effect) -> None:
         match effect:
             case Offer():
-                task = asyncio.create_task(self._deliver(effect), name=f"deliver-{effect.uniqueid}")
-                self.tasks.add(task)
-                task.add_done_callback(self.tasks.discard)
+                self._spawn(self._deliver(effect), f"deliver-{effect.uniqueid}")
+            case CallbackOffer():
+                self._spawn(self._originate(effect), f"callout-{effect.uniqueid}")
             case CallChanged(call=call, milestone=milestone):
                 self.store.put_call(record_of(call, self.topo()))
                 if milestone == "ended":
@@ -91,11 +96,17 @@ class Effects:
             case AgentPaused(agent=agent, reason=reason):
                 log.warning("agent paused by the engine", agent=agent, reason=reason)
 
+    def _spawn(self, work: Awaitable[None], name: str) -> None:
+        task = asyncio.ensure_future(work)
+        task.set_name(name)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
     async def _deliver(self, offer: Offer) -> None:
         """Setvar SB_AGENT, then Redirect to the delivery context (recording 07)."""
-        bound = log.bind(call_id=offer.uniqueid, tenant=offer.tenant, agent=offer.agent)
         exten = "recall" if offer.recall else "s"
-        try:
+
+        async def send() -> None:
             await self.ami.send_action(
                 "Setvar",
                 (("Channel", offer.channel), ("Variable", "SB_AGENT"), ("Value", offer.device)),
@@ -109,19 +120,40 @@ class Effects:
                     ("Priority", "1"),
                 ),
             )
+
+        bound = log.bind(call_id=offer.uniqueid, tenant=offer.tenant, agent=offer.agent)
+        if await self._sent(offer.uniqueid, send(), bound):
+            bound.info("offer delivered", device=offer.device, recall=offer.recall)
+
+    async def _originate(self, offer: CallbackOffer) -> None:
+        """Originate the callback's Local channel pair (engine/callout.py)."""
+        tenant = self.table().tenants.get(offer.tenant) if self.table is not None else None
+        fields = originate_fields(offer, tenant, self.topo().offer_timeout_s)
+        bound = log.bind(call_id=offer.uniqueid, tenant=offer.tenant, agent=offer.agent)
+        sent = await self._sent(offer.uniqueid, self.ami.send_action("Originate", fields), bound)
+        if sent:
+            bound.info("callback originated", device=offer.device, attempt=offer.attempt)
+
+    async def _sent(
+        self, uid: str, sending: Awaitable[object], bound: structlog.BoundLogger
+    ) -> bool:
+        """Await the AMI round trips of an offer and tell the core how they went."""
+        try:
+            await sending
         except AmiNotConnected as exc:
             bound.warning("offer not sent: AMI link down", error=str(exc))
-            self.submit(OfferFailed(offer.uniqueid, str(exc), "unsent"))
+            self.submit(OfferFailed(uid, str(exc), "unsent"))
         except AmiActionError as exc:
             gone = any(text in exc.message for text in GONE)
             bound.warning("offer refused by Asterisk", error=str(exc), gone=gone)
-            self.submit(OfferFailed(offer.uniqueid, exc.message, "gone" if gone else "refused"))
+            self.submit(OfferFailed(uid, exc.message, "gone" if gone else "refused"))
         except AmiError as exc:
             # Lost or timed out after sending: it may have run; a report, the next snapshot or
             # the engine's offer timeout settles it.
             bound.error("offer outcome unknown", error=str(exc))
-            self.submit(OfferFailed(offer.uniqueid, str(exc), "unknown"))
+            self.submit(OfferFailed(uid, str(exc), "unknown"))
         else:
             self.delivered += 1
-            self.submit(OfferSent(offer.uniqueid))
-            bound.info("offer delivered", device=offer.device, recall=offer.recall)
+            self.submit(OfferSent(uid))
+            return True
+        return False

@@ -33,6 +33,7 @@ class Operations:
         self.readiness.add("ami", self._ami)
         self.readiness.add("agi", self._agi)
         self.readiness.add("store", self._store)
+        self.readiness.add("asterisk", self._asterisk)
         self.readiness.report("reload", lambda: engine.reloader.status.as_dict())
         self.http = HttpServer(engine.config.engine.http)
         self.http.add(health.routes(self.readiness))
@@ -69,6 +70,12 @@ class Operations:
         if e.bridge.deliverable:
             return True, "logged in, state read"
         return False, "logged in, state not read yet" if e.ami.connected else "not logged in"
+
+    def _asterisk(self) -> tuple[bool, str]:
+        absent = self.engine.absent
+        if absent is None:
+            return True, "not looked at yet"
+        return (False, absent.describe()) if absent else (True, "has every queue and operator")
 
     def _agi(self) -> tuple[bool, str]:
         agi, settings = self.engine.agi, self.engine.config.engine.agi

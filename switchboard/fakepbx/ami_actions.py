@@ -7,6 +7,7 @@ import time
 from switchboard.fakepbx import events as ev
 from switchboard.fakepbx.ami_lists import LIST_HANDLERS
 from switchboard.fakepbx.ami_server import Handler, Request, events, ping
+from switchboard.fakepbx.callout import originate
 from switchboard.fakepbx.model import Interrupt, Member, Queue
 
 
@@ -155,5 +156,6 @@ HANDLERS: dict[str, Handler] = {
     "queueadd": queue_add,
     "queueremove": queue_remove,
     "queuepause": queue_pause,
+    "originate": originate,
     **LIST_HANDLERS,
 }

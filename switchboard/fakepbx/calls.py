@@ -34,6 +34,7 @@ class CallHandle:
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
     dial_results: list[tuple[str, str]] = field(default_factory=list)
+    dtmf: asyncio.Queue[str] = field(default_factory=asyncio.Queue)  # what the caller presses
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -51,6 +52,15 @@ class CallHandle:
         self.steps.append((asyncio.get_running_loop().time(), step))
         self._changed.set()
         self._changed = asyncio.Event()
+
+    def press(self, digits: str) -> None:
+        """The caller presses `digits` (read by the next Read(), one at a time)."""
+        for digit in digits:
+            self.dtmf.put_nowait(digit)
+
+    def steps_like(self, prefix: str) -> list[str]:
+        """The recorded steps starting with `prefix`, in order."""
+        return [s for _, s in self.steps if s.startswith(prefix)]
 
     def settle(self, outcome: Outcome) -> None:
         """Resolve the outcome once (later results only go to the step log)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -56,9 +57,12 @@ class SimConfig:
         QueueConfig("classic", "leastrecent", (("PJSIP/1001", "Agent 1001"),)),
     )
     inbound_endpoint: str = "inbound"
+    # switchboard-numbers of the written dialplan: dialled number -> the variables it sets
+    numbers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     time_scale: float = 1.0
     dial_timeout_s: float = 15.0
     answer_delay_s: float = 0.0  # Answer() waits up to 500 ms for media without RTP (finding 11)
+    sound_s: float = 0.0  # how long one sound file plays (Playback, Read's prompt, SayNumber)
     login_fail_delay_s: float = 1.0
     restart_close_s: float = 0.75
     restart_refuse_s: float = 0.3

@@ -74,6 +74,10 @@ class Simulator:
         """Unregister (REGISTER Expires: 0): the endpoint has no contact any more."""
         self._pbx().unregister(self.endpoint(name))
 
+    def outside_phone(self, number: str, behaviour: PhoneBehaviour) -> None:
+        """A phone outside the switchboard, reached through the trunk at E.164 `number`."""
+        self._pbx().outside[number] = behaviour
+
     def set_behaviour(self, name: str, behaviour: PhoneBehaviour) -> None:
         """Change how the phone reacts to the next offer."""
         self.endpoint(name).behaviour = behaviour

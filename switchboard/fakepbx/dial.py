@@ -16,13 +16,20 @@ OnAnswer = Callable[[Channel], Awaitable[None]]
 
 
 async def dial(
-    pbx: Pbx, caller: Channel, device: str, call: CallHandle, on_answer: OnAnswer | None = None
+    pbx: Pbx,
+    caller: Channel,
+    device: str,
+    call: CallHandle,
+    on_answer: OnAnswer | None = None,
+    *,
+    timeout_s: float | None = None,
 ) -> str:
-    """Dial `device` for the dial timeout; returns DIALSTATUS as app_dial sets it.
+    """Dial `device` (an operator, or `PJSIP/<number>@trunk` out through the trunk) for the
+    dial timeout (or `timeout_s`); returns DIALSTATUS as app_dial sets it.
 
-    `on_answer` runs on the answered operator's channel before the bridge (Dial's U option).
+    `on_answer` runs on the answered channel before the bridge (Dial's U option).
     """
-    ep = pbx.endpoints.get(device.removeprefix("PJSIP/")) if device.startswith("PJSIP/") else None
+    ep = _endpoint(pbx, device)
     if ep is None or ep.contact_uri is None:
         # No contact: chan_pjsip fails the request, so no channel and no Dial events (09a).
         caller.cause, caller.tech_cause = 3, 404
@@ -39,7 +46,8 @@ async def dial(
     if beh.unregister_after_s is not None:
         _later(pbx, beh.unregister_after_s, lambda: pbx.unregister(ep))
     caller_int = caller.fresh_interrupt()
-    deadline = pbx.now() + pbx.config.dial_timeout_s * pbx.config.time_scale
+    limit_s = pbx.config.dial_timeout_s if timeout_s is None else timeout_s
+    deadline = pbx.now() + limit_s * pbx.config.time_scale
     if beh.reaction is Reaction.BUSY:
         await pbx.sleep(beh.ring_delay_s)
         agent.cause, agent.tech_cause = 17, 486
@@ -73,6 +81,19 @@ async def dial(
     return "ANSWER"
 
 
+def _endpoint(pbx: Pbx, device: str) -> Endpoint | None:
+    """The operator endpoint, or for `PJSIP/<number>@<trunk>` the outside phone behind it."""
+    if not device.startswith("PJSIP/"):
+        return None
+    name, _, trunk = device.removeprefix("PJSIP/").partition("@")
+    if not trunk:
+        return pbx.endpoints.get(name)
+    behaviour = pbx.outside.get(name)
+    if behaviour is None:
+        return None
+    return Endpoint(trunk, contact_uri=f"sip:{name}@trunk", behaviour=behaviour)
+
+
 async def _talk(pbx: Pbx, caller: Channel, agent: Channel, ep: Endpoint, call: CallHandle) -> None:
     agent.state, agent.exten = 6, ""
     caller.variables["DIALSTATUS"] = "ANSWER"
@@ -83,7 +104,7 @@ async def _talk(pbx: Pbx, caller: Channel, agent: Channel, ep: Endpoint, call: C
               ev.dial("DialEnd", caller, agent, ("DialStatus", "ANSWER"))]  # fmt: skip
     bridge = pbx.bridge(caller, agent, ep, before)
     caller_int, agent_int = caller.fresh_interrupt(), agent.fresh_interrupt()
-    talk = ep.behaviour.hangup_after_s
+    talk = ep.behaviour.talk_s() if ep.behaviour.talk_s else ep.behaviour.hangup_after_s
     agent_done = await _wait(
         pbx, caller_int, agent_int, None if talk is None else talk * pbx.config.time_scale
     )

@@ -1,4 +1,5 @@
-"""The dialplan of docs/call-flow.md: route AGI, Queue() slices, delivery by Redirect, fallback."""
+"""The dialplan of docs/call-flow.md: number map, route AGI, greeting and menu, Queue() slices,
+delivery by Redirect, fallback."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from switchboard.fakepbx.calls import CallHandle, Outcome
 from switchboard.fakepbx.dial import dial
 from switchboard.fakepbx.model import Channel, Interrupt
 from switchboard.fakepbx.pbx import Pbx
+from switchboard.fakepbx.prompts import callback_offer, greet, menu, number_facts, say_position
 
 # Priorities as in the recordings' extensions.conf, so event fields look like a real dialplan.
 P_ROUTE, P_QUEUE, P_REQUEUE = 4, 8, 10
 P_DIAL, P_DELIVERED, P_REQUEUE_DELIVER = 3, 4, 6
-ENDING_ACTIONS = ("closed", "voicemail", "forward", "reject", "hangup", "callback")
+ENDING_ACTIONS = ("closed", "voicemail", "forward", "reject", "hangup")
 
 
 async def run_call(pbx: Pbx, ch: Channel, call: CallHandle) -> None:
@@ -49,10 +51,13 @@ async def run_call(pbx: Pbx, ch: Channel, call: CallHandle) -> None:
 
 async def _inbound(pbx: Pbx, ch: Channel, call: CallHandle) -> None:
     dp = pbx.config.dialplan
+    ch.variables["SB_DID"] = ch.exten
+    ch.variables["SB_CNAME"] = ch.caller_name
+    number_facts(pbx, ch)
     ch.priority = P_ROUTE
     status = await _agi(pbx, ch, f"{dp.route_script}?did={quote(ch.exten)}", [ch.caller_num])
     call.note(f"route {status}")
-    if _stop(ch):
+    if _stop(ch) or not await greet(pbx, ch, call):
         return
     if status != "SUCCESS":
         await _fallback(pbx, ch, call, "engine-down")
@@ -97,6 +102,21 @@ async def _follow(pbx: Pbx, ch: Channel, call: CallHandle, position: int | None,
         queue = ch.variables.get("SB_QUEUE", "")
         if not action and implicit and queue:
             action = "queue"
+        if action == "menu" and not ch.variables.get("SB_MENU_DONE"):
+            status = await menu(pbx, ch, call, _agi, dp.route_script)
+            if status is None or _stop(ch) or not await greet(pbx, ch, call):
+                return
+            if status != "SUCCESS":
+                await _fallback(pbx, ch, call, "engine-down")
+                return
+            implicit = False
+            continue
+        if action == "callback":
+            ended = await callback_offer(pbx, ch, call, _agi)
+            if ended is not False or _stop(ch):
+                return
+            ch.variables["SB_ACTION"] = "queue"  # nothing pressed: the next slice
+            continue
         if action in ENDING_ACTIONS:
             call.settle(Outcome(action, at=pbx.now(), detail=ch.variables.get("SB_TARGET", "")))
             return
@@ -109,10 +129,13 @@ async def _follow(pbx: Pbx, ch: Channel, call: CallHandle, position: int | None,
         if qstatus != "TIMEOUT":
             return
         ch.priority = P_REQUEUE
-        ch.variables.pop("SB_ACTION", None)
+        for name in ("SB_ACTION", "SB_POSITION", "SB_EWT"):
+            ch.variables.pop(name, None)
         args = [ch.variables.get("SB_CALLID", "")]
         await _agi(pbx, ch, f"{dp.requeue_script}?status={qstatus}", args)
         if _stop(ch):
+            return
+        if ch.variables.get("SB_ACTION") == "queue" and not await say_position(pbx, ch, call):
             return
         position, implicit = None, False
 
@@ -120,6 +143,8 @@ async def _follow(pbx: Pbx, ch: Channel, call: CallHandle, position: int | None,
 async def queue_app(pbx: Pbx, ch: Channel, call: CallHandle, name: str, timeout_s: float,
                     position: int | None) -> str:  # fmt: skip
     """Queue(name,,,,timeout,,,,position): wait until timeout, Redirect or hangup; QUEUESTATUS."""
+    if _stop(ch):  # a pending Redirect or hangup: the next application never starts
+        return "HANGUP" if ch.hungup else "REDIRECT"
     q = pbx.queues.get(name)
     if q is None:
         pbx.set_var(ch, "QUEUESTATUS", "UNKNOWN")
@@ -143,6 +168,9 @@ async def queue_app(pbx: Pbx, ch: Channel, call: CallHandle, name: str, timeout_
 async def _fallback(pbx: Pbx, ch: Channel, call: CallHandle, reason: str) -> None:
     fb = pbx.config.dialplan.fallback
     call.note(f"fallback {reason}")
+    tag = ch.variables.get("SB_TAG", "")
+    if tag:  # the tenant's tag (from the engine or the number map), once before the name
+        ch.caller_name = f"{tag} {ch.variables.get('SB_CNAME', ch.caller_name)}"
     for agent in fb.agents:
         if await dial(pbx, ch, agent, call) == "ANSWER" or _stop(ch):
             return

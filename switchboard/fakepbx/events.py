@@ -25,7 +25,7 @@ def channel_block(ch: Channel, prefix: str = "") -> list[Header]:
         (f"{p}CallerIDName", ch.caller_name),
         (f"{p}ConnectedLineNum", ch.connected_num),
         (f"{p}ConnectedLineName", ch.connected_name),
-        (f"{p}Language", "en"),
+        (f"{p}Language", ch.language),
         (f"{p}AccountCode", ""),
         (f"{p}Context", ch.context),
         (f"{p}Exten", ch.exten),

@@ -49,6 +49,7 @@ class Channel:
     tech_cause: int | None = None
     created: float = 0.0
     dnid: str = "unknown"
+    language: str = "en"  # CHANNEL(language): where sounds are looked up first
     application: str = ""
     app_data: str = ""
     bridge_id: str = ""

@@ -10,6 +10,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from switchboard.fakepbx import events as ev
+from switchboard.fakepbx.calls import CallHandle
 from switchboard.fakepbx.config import SimConfig
 from switchboard.fakepbx.model import (
     Bridge,
@@ -20,6 +21,7 @@ from switchboard.fakepbx.model import (
     Queue,
     QueueEntry,
 )
+from switchboard.fakepbx.phones import PhoneBehaviour
 from switchboard.fakepbx.wire import Message
 
 Listener = Callable[[Message], None]
@@ -32,6 +34,8 @@ class Pbx:
         self.config = config
         self.listeners: list[Listener] = []
         self.endpoints = {name: Endpoint(name) for name in config.endpoints}
+        self.outside: dict[str, PhoneBehaviour] = {}  # numbers reached through the trunk
+        self.callouts: list[CallHandle] = []  # callbacks the engine originated (and their legs)
         self.queues: dict[str, Queue] = {}
         self.channels: dict[str, Channel] = {}
         self.bridges: dict[str, Bridge] = {}
@@ -104,11 +108,16 @@ class Pbx:
         await asyncio.sleep(sim_s * self.config.time_scale)
 
     # ------------------------------------------------------------------ channels
+    def next_seq(self) -> int:
+        """The next channel sequence number (names and uniqueids stay unique)."""
+        seq = self._seq
+        self._seq += 1
+        return seq
+
     def new_channel(self, tech: str, caller_num: str, caller_name: str, context: str, exten: str,
                     *, state: int, linkedid: str | None = None) -> Channel:  # fmt: skip
         """Create a channel named like chan_pjsip (`PJSIP/<endpoint>-%08x`); no event is sent."""
-        seq = self._seq
-        self._seq += 1
+        seq = self.next_seq()
         uid = f"{int(time.time())}.{seq}"
         ch = Channel(f"PJSIP/{tech}-{seq:08x}", uid, linkedid or uid, caller_num, caller_name,
                      context, exten, state=state, created=self.now())  # fmt: skip

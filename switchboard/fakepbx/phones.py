@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -24,11 +25,20 @@ class PhoneBehaviour:
     answer_after_s: float = 1.0
     hangup_after_s: float | None = None  # the operator hangs up after talking this long
     unregister_after_s: float | None = None  # the phone unregisters this long into the offer
+    talk_s: Callable[[], float] | None = None  # each call's talk time (overrides hangup_after_s)
 
 
-def answers(after_s: float = 1.0, *, hangup_after_s: float | None = None) -> PhoneBehaviour:
-    """A phone that answers after `after_s` and optionally hangs up after talking."""
-    return PhoneBehaviour(Reaction.ANSWER, answer_after_s=after_s, hangup_after_s=hangup_after_s)
+def answers(
+    after_s: float = 1.0,
+    *,
+    hangup_after_s: float | None = None,
+    talk_s: Callable[[], float] | None = None,
+) -> PhoneBehaviour:
+    """A phone that answers after `after_s` and optionally hangs up after talking (a fixed time,
+    or a new `talk_s()` for every call)."""
+    return PhoneBehaviour(
+        Reaction.ANSWER, answer_after_s=after_s, hangup_after_s=hangup_after_s, talk_s=talk_s
+    )
 
 
 def never_answers(*, unregister_after_s: float | None = None) -> PhoneBehaviour:

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from switchboard.reports.operators import NOT_A_MISS, AgentInterval
 from switchboard.reports.series import INTERVALS
 from switchboard.reports.settings import Settings
-from switchboard.reports.tally import CLOSED, Tally
+from switchboard.reports.tally import CALLBACKS, CLOSED, Tally
 from switchboard.store.schema import agent_intervals, call_offers, calls
 
 c, o = calls.c, call_offers.c
@@ -106,7 +106,7 @@ def tallies(conn: Connection, cfg: Settings, grain_s: int) -> Iterator[tuple[str
         _count(and_(queued, answered, wait.is_not(None))),
         literal(0.0),  # talk: from the offers, in `talk`
         _count(and_(queued, answered, home.is_not(None), home != c.tenant)),
-        _count(and_(queued, c.outcome == "callback")),
+        _count(and_(queued, c.outcome.in_(sorted(CALLBACKS)))),
         _count(and_(queued, c.outcome == "voicemail")),
         _count(and_(~queued, c.outcome.in_(sorted(CLOSED)))),
         _count(and_(~queued, c.outcome == "reject")),

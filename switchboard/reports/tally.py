@@ -16,6 +16,8 @@ from switchboard.core.records import CallRecord
 from switchboard.reports.settings import Settings
 
 CLOSED = frozenset({"closed", "voicemail", "forward"})  # turned away at routing, not rejected
+# a callback message left, or a callback that kept the place (called back or not)
+CALLBACKS = frozenset({"callback", "called_back", "callback_failed", "callback_expired"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +75,7 @@ class ServiceFigures:
     asa_s: float | None  # average wait of answered calls
     aht_s: float | None  # average talk per answered call (answered attempts' talk)
     overflowed: int  # answered by an operator whose home is another tenant
-    callbacks: int
+    callbacks: int  # left a callback message, or asked to be called back keeping the place
     voicemails: int
     closed: int  # turned away at routing: closed, voicemail, forward
     rejected: int  # unknown number or blocked caller
@@ -131,7 +133,7 @@ def tally_of(records: Iterable[CallRecord], cfg: Settings) -> Tally:
         elif r.outcome == "abandoned":
             n["abandoned"] += 1
             n["short_abandoned"] += short
-        n["callbacks"] += r.outcome == "callback"
+        n["callbacks"] += r.outcome in CALLBACKS
         n["voicemails"] += r.outcome == "voicemail"
     return dataclasses.replace(
         Tally(**n),

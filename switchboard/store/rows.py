@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from typing import Any
 
 from switchboard.core.records import CallRecord
-from switchboard.core.state import Attempt, Transfer
+from switchboard.core.state import Attempt, Callback, Transfer
 
 
 def call_row(r: CallRecord) -> dict[str, Any]:
@@ -37,6 +38,7 @@ def call_row(r: CallRecord) -> dict[str, Any]:
         "outcome": r.outcome,
         "overflow_step": r.overflow_step,
         "callback_offered": r.callback_offered,
+        "callback": None if r.callback is None else json.dumps(asdict(r.callback)),
         "refused": json.dumps([list(x) for x in r.refused]),
         "timeline": json.dumps([list(x) for x in r.timeline], ensure_ascii=False),
         "updated_at": r.updated_at,
@@ -142,4 +144,5 @@ def record_from(
         timeline=tuple((float(at), str(w)) for at, w in json.loads(row["timeline"])),
         updated_at=row["updated_at"],
         homes=tuple(sorted({(o["agent"], o["home"]) for o in offers if o["home"] is not None})),
+        callback=Callback(**json.loads(row["callback"])) if row.get("callback") else None,
     )

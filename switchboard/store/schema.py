@@ -53,6 +53,7 @@ calls = Table(
     Column("outcome", String(32)),  # NULL while the call is live
     Column("overflow_step", Integer, nullable=False, server_default="0"),
     Column("callback_offered", Boolean, nullable=False, server_default="0"),
+    Column("callback", Text),  # JSON of core.state.Callback while the caller waits to be called
     Column("refused", Text, nullable=False, server_default="[]"),  # JSON [[agent, at], ...]
     Column("timeline", Text, nullable=False, server_default="[]"),  # JSON [[at, what], ...]
     Column("updated_at", Float, nullable=False, server_default="0"),

@@ -107,6 +107,9 @@ def _call(t: Tally, call: Call, milestone: str, catalog: Catalog) -> Tally:
         t = _add(t, catalog, tenant, at, offered=1)
         t = replace(t, seen=t.seen.set(call.id, tenant))
     first_answer = sum(a.result == "answered" for a in call.attempts) == 1
+    if call.callback is not None:
+        # A callout's operator answers first, perhaps on several tries; the caller answers once.
+        first_answer = call.callback.connected
     if milestone == "answered" and call.answered_by is not None and first_answer:
         in_target = _waited(call.waiting_since, at) <= call.target_answer_s
         t = _answered(t, catalog, tenant, at, in_target, catalog.home_of(call.answered_by))

@@ -55,7 +55,7 @@ def dial_plan(config: Config, stream: Stream) -> DialPlan:
 def route_command(
     caller: Caller, plan: DialPlan, decision: Decision
 ) -> cmd.CallRouted | cmd.CallTurnedAway:
-    """What the route AGI handler submits for this decision (engine/agi_handlers.on_routed)."""
+    """What the route AGI handler submits for this decision (engine/handlers/route.on_routed)."""
     channel = f"SIM/trunk-{caller.id}"
     return cmd.from_decision(
         decision, caller.tenant, caller.id, channel, (caller.number, ""), plan.dialled

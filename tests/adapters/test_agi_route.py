@@ -8,11 +8,11 @@ import pytest
 
 from switchboard.asterisk.agi import AgiRequest, parse_request
 from switchboard.asterisk.agi.peer import FakeChannel, header_block, run_session
-from switchboard.asterisk.agi.route import call_facts, route_handler, wait_slice
 from switchboard.config.compile import compile_routing
 from switchboard.config.loader import load_config
 from switchboard.core.routing import Action, CallFacts, Decision, decide
 from switchboard.core.rules import RoutingTable
+from switchboard.engine.handlers.route import call_facts, route_handler, wait_slice
 from tests.adapters.test_agi_support import serving
 from tests.conftest import EXAMPLE
 
@@ -53,6 +53,8 @@ async def test_open_call_is_queued(table: RoutingTable) -> None:
         "SB_WAIT": "30",
         "SB_ANNOUNCE": "",
         "SB_TARGET": "",
+        "SB_LANG": "sv",
+        "SB_GREETING": "vetlanda-greeting",
         "SB_ACTION": "queue",
     }
     assert commands[-1] == "SET VARIABLE SB_ACTION queue"
@@ -93,7 +95,7 @@ async def test_hostile_caller_name_never_breaks_the_answer(table: RoutingTable, 
     variables, commands, _ = await _route(table, TUESDAY_10, header)
     assert variables["SB_ACTION"] == "queue"
     assert variables["SB_TENANT"] == "vetlanda"
-    assert len(commands) == 11
+    assert len(commands) == 13
 
 
 async def test_caller_from_arg1_gets_caller_priority(table: RoutingTable) -> None:
@@ -131,12 +133,39 @@ async def test_table_is_read_per_call(table: RoutingTable) -> None:
 def test_call_facts_from_request() -> None:
     request = parse_request(header_block("route?did=+4638136000&digit=2", arg_1=""))
     facts = call_facts(request)
-    assert (facts.dialled, facts.caller, facts.caller_name, facts.digit) == (
+    assert (facts.dialled, facts.caller, facts.caller_name, facts.digit, facts.offer_menu) == (
         "+4638136000",
         "070123456",
         "Åsa Öberg",
         "2",
+        False,
     )
+    first = call_facts(parse_request(header_block("route?did=+4638136000")))
+    assert (first.digit, first.offer_menu) == (None, True)
+    nothing = call_facts(parse_request(header_block("route?did=+4638136000&digit=")))
+    assert (nothing.digit, nothing.offer_menu) == ("", False)
+
+
+async def test_the_first_request_for_a_tenant_with_a_menu_asks_it(table: RoutingTable) -> None:
+    header = header_block("route?did=%2B4638136000")
+    variables, commands, routed = await _route(table, TUESDAY_10, header)
+    assert {k: v for k, v in variables.items() if k.startswith("SB_MENU")} == {
+        "SB_MENU": "eksjo-menu",
+        "SB_MENU_DIGITS": "12",
+        "SB_MENU_TIMEOUT": "5",
+        "SB_MENU_RETRIES": "1",
+    }
+    assert (variables["SB_GREETING"], variables["SB_QUEUE"], variables["SB_TAG"]) == (
+        "eksjo-greeting",
+        "",
+        "EKSJO",
+    )
+    assert commands[-1] == "SET VARIABLE SB_ACTION menu"
+    assert [d.action for _, d in routed] == [Action.MENU]  # the hook registers no call yet
+    again, _, _ = await _route(table, TUESDAY_10, header_block("route?did=%2B4638136000&digit=2"))
+    assert (again["SB_ACTION"], again["SB_SERVICE"]) == ("voicemail", "school-transport")
+    assert again["SB_GREETING"] == "eksjo-school-transport"
+    assert "SB_MENU" not in again
 
 
 def test_wait_slice_is_cut_by_dialplan_overflow_steps(table: RoutingTable) -> None:

@@ -23,6 +23,7 @@ from switchboard.core.events import (
     DeviceStateChanged,
     DialBegan,
     DialEnded,
+    QueueListed,
     QueueMemberChanged,
     QueueMemberRemoved,
 )
@@ -139,6 +140,8 @@ def test_17_snapshot_lists_are_collected_by_action_id(recordings: Path) -> None:
     translator = Translator()
     snap = {aid: [translator.translate(m) for m in items[:-1]] for aid, items in lists.items()}
     assert translator.error_count == 0
+    queues = [e.queue for e in snap["17-04-queuestatus"] if isinstance(e, QueueListed)]
+    assert sorted(queues) == ["classic", "support", "vetlanda"]  # from QueueParams items
     [entry] = [e for e in snap["17-04-queuestatus"] if isinstance(e, CallerJoined)]
     assert (entry.position, entry.wait_s, entry.linkedid) == (1, 2, None)
     channels = snap["17-06-coreshowchannels"]

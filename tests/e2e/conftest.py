@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from switchboard.engine.app import Engine
-from tests.e2e.harness import Asterisk, Phones, find_asterisk, find_sipp, until
-from tests.e2e.world import engine_config
+from tests.e2e.harness import Asterisk, find_asterisk, find_sipp, until
+from tests.e2e.phones import Phones
+from tests.e2e.world import engine_config, write_recordings, write_world
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -25,14 +26,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def pbx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Asterisk]:
-    """A running Asterisk rendered from asterisk-config/ on free loopback ports."""
+    """A running Asterisk configured by `switchboard asterisk-config` from the e2e YAML."""
     binary, why = find_asterisk()
     if binary is None:
         pytest.skip(why)
     if find_sipp() is None:
         pytest.skip("no sipp on PATH (Debian package sip-tester)")
     pbx = Asterisk(binary, tmp_path_factory.mktemp("asterisk"))
-    pbx.render()
+    world = tmp_path_factory.mktemp("world")
+    pbx.render(write_world(pbx, world), write_recordings(world / "recordings"))
     try:
         pbx.start()
         yield pbx

@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-RENDER = ROOT / "asterisk-config" / "render"
 SIPP_DIR = Path(__file__).resolve().parent / "sipp"
 AMI_SECRET = "e2e-ami-secret"
 OPERATOR_SECRET = "e2e-operator-secret"
-RING_S = 5  # dialplan ring time per offer = the test config's dispatch.offer_timeout_s
+RING_S = 5  # the test config's dispatch.offer_timeout_s: the ring time per offer
 MAX_SLICE_S = 5  # longest Queue() slice: how long a dead engine can strand a caller
 FALLBACK_WAIT_S = 6  # how long the static fallback rings the operators
 WRAPUP_S = 1  # the test config's dispatch.wrapup_s, also the fallback queue's wrap-up
@@ -52,19 +51,26 @@ def free_port(kind: socket.SocketKind = socket.SOCK_STREAM) -> int:
         return int(s.getsockname()[1])
 
 
+_MEDIA_GIVEN: set[int] = set()
+
+
 def free_udp_pair() -> int:
-    """A free even UDP port whose successor is free too (RTP + RTCP for sipp's media)."""
+    """A free UDP port p (p % 4 == 0) with p+1..p+3 free too, never handed out before: sipp's
+    -mp takes p and p+1 for audio and p+2, p+3 for video, so a pair is not enough."""
     for _ in range(50):
-        port = free_port(socket.SOCK_DGRAM) & ~1
+        port = free_port(socket.SOCK_DGRAM) & ~3
+        if port in _MEDIA_GIVEN:
+            continue
         with contextlib.ExitStack() as stack:
             try:
-                for p in (port, port + 1):
+                for p in range(port, port + 4):
                     s = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
                     s.bind(("127.0.0.1", p))
             except OSError:
                 continue
+            _MEDIA_GIVEN.add(port)
             return port
-    raise RuntimeError("no free UDP port pair")
+    raise RuntimeError("no four free UDP ports in a row")
 
 
 def deadline_loop(within_s: float, what: str) -> Iterator[None]:
@@ -87,11 +93,12 @@ async def until(predicate: Callable[[], object], within_s: float, what: str) -> 
 
 @dataclass
 class Asterisk:
-    """One Asterisk in the foreground, configured by asterisk-config/render under `root`."""
+    """One Asterisk in the foreground, configured by `switchboard asterisk-config` under `root`."""
 
     binary: str
     root: Path
     sip_port: int = field(default_factory=lambda: free_port(socket.SOCK_DGRAM))
+    trunk_port: int = field(default_factory=lambda: free_port(socket.SOCK_DGRAM))
     ami_port: int = field(default_factory=free_port)
     agi_port: int = field(default_factory=free_port)
     rtp_start: int = field(default_factory=lambda: 20000 + (os.getpid() * 7 % 400) * 100)
@@ -110,28 +117,26 @@ class Asterisk:
     def messages_log(self) -> Path:
         return self.root / "var" / "log" / "messages.log"
 
-    def render(self) -> None:
-        """Render asterisk-config into `root` with this instance's ports and secrets."""
+    def render(self, config: Path, recordings: Path | None = None) -> None:
+        """Write the configuration for the YAML `config` into `root` (its engine section names
+        this instance's AMI and FastAGI ports and the AMI secret); SIP, RTP and timings here."""
+        extra = [f"--recordings={recordings}"] if recordings is not None else []
         subprocess.run(
             [
-                sys.executable,
-                str(RENDER),
+                *(sys.executable, "-m", "switchboard", "asterisk-config", "-c", str(config)),
                 str(self.root),
                 "--quiet",
                 f"--asterisk={self.binary}",
                 f"--sip-port={self.sip_port}",
-                f"--ami-port={self.ami_port}",
-                f"--engine=127.0.0.1:{self.agi_port}",
+                f"--trunk-port={self.trunk_port}",
                 f"--rtp-start={self.rtp_start}",
                 "--rtp-ports=100",
-                f"--ami-secret={AMI_SECRET}",
                 f"--operator-secret={OPERATOR_SECRET}",
                 f"--qualify={self.qualify_s}",
-                f"--ring={RING_S}",
                 f"--max-slice={MAX_SLICE_S}",
                 f"--fallback-wait={FALLBACK_WAIT_S}",
-                f"--fallback-wrapup={WRAPUP_S}",
                 f"--transfer-ring={TRANSFER_RING_S}",
+                *extra,
             ],
             check=True,
             timeout=30,
@@ -217,188 +222,3 @@ class Asterisk:
         """How many callers `queue show` lists in `queue`."""
         match = re.search(r" has (\d+) calls", self.cli(f"queue show {queue}"))
         return int(match.group(1)) if match else 0
-
-
-@dataclass
-class SipMessage:
-    """One SIP message from a sipp -trace_msg file."""
-
-    direction: str  # "received" or "sent"
-    text: str
-
-    @property
-    def first_line(self) -> str:
-        return self.text.split("\n", 1)[0].strip()
-
-    def header(self, name: str) -> str | None:
-        for line in self.text.split("\n")[1:]:
-            key, sep, value = line.partition(":")
-            if sep and key.strip().lower() == name.lower():
-                return value.strip()
-        return None
-
-
-def read_trace(path: Path) -> list[SipMessage]:
-    """Parse a sipp -trace_msg file: "UDP message received [n] bytes :" / "sent (n bytes):" blocks."""
-    if not path.exists():
-        return []
-    text = path.read_bytes().decode("utf-8", "replace").replace("\r\n", "\n")
-    messages: list[SipMessage] = []
-    for block in re.split(r"\n?-{10,}[^\n]*\n", text):
-        head = re.match(
-            r"\s*\S+ message (received|sent) (?:\[\d+\] bytes :|\(\d+ bytes\):)\n+", block
-        )
-        if head:
-            messages.append(SipMessage(head.group(1), block[head.end() :].strip("\n")))
-    return messages
-
-
-@dataclass
-class Sipp:
-    """A sipp process of one test, with its message trace."""
-
-    name: str
-    proc: subprocess.Popen[bytes]
-    trace: Path
-    port: int
-
-    def messages(self) -> list[SipMessage]:
-        return read_trace(self.trace)
-
-    def received(self, method: str) -> list[SipMessage]:
-        return [
-            m
-            for m in self.messages()
-            if m.direction == "received" and m.first_line.startswith(f"{method} ")
-        ]
-
-    def sent(self, status: str) -> list[SipMessage]:
-        return [
-            m
-            for m in self.messages()
-            if m.direction == "sent" and m.first_line.startswith(f"SIP/2.0 {status}")
-        ]
-
-    @property
-    def done(self) -> bool:
-        return self.proc.poll() is not None
-
-
-class Phones:
-    """The sipp operators and callers of one test; `close()` kills them and unregisters phones."""
-
-    def __init__(self, pbx: Asterisk, workdir: Path) -> None:
-        self.pbx = pbx
-        self.workdir = workdir
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self.sipp_bin = find_sipp() or "sipp"
-        self.procs: list[Sipp] = []
-        self.registered: dict[str, int] = {}
-        self.count = 0
-
-    def register(self, endpoint: str, port: int, expires: int = 3600) -> None:
-        """Register (or with expires=0 unregister) `endpoint` with Contact 127.0.0.1:port."""
-        done = subprocess.run(
-            [
-                *self._args("register.xml", port, endpoint),
-                *("-m", "1", "-au", endpoint, "-ap", OPERATOR_SECRET),
-                *("-key", "expires", str(expires)),
-            ],
-            capture_output=True,
-            timeout=15,
-            cwd=self.workdir,
-        )
-        if done.returncode != 0:
-            raise AssertionError(f"sipp register {endpoint} failed: {done.stdout[-500:]!r}")
-        if expires:
-            self.registered[endpoint] = port
-        else:
-            self.registered.pop(endpoint, None)
-
-    def operator(self, endpoint: str, behaviour: str = "answer", **keys: str) -> Sipp:
-        """A registered operator phone (sipp UAS) that answers, never answers, is busy or
-        transfers its first call (`refer`, with key `target`); `keys` are sipp -key values."""
-        port = free_port(socket.SOCK_DGRAM)
-        self.register(endpoint, port)
-        extra = [arg for key, value in keys.items() for arg in ("-key", key, value)]
-        return self._start(f"op{endpoint}", f"operator-{behaviour}.xml", port, endpoint, extra)
-
-    def call(self, number: str, caller: str, hold_ms: int, expect_hangup: bool = False) -> Sipp:
-        """A caller on the trunk dialling `number`; holds `hold_ms` after the answer, then BYE.
-
-        With `expect_hangup`, the call fails unless Asterisk hangs up within `hold_ms`.
-        """
-        self.count += 1
-        template = (SIPP_DIR / "caller.xml.in").read_text("utf-8")
-        scenario = self.workdir / f"caller-{self.count}.xml"
-        attr = "" if expect_hangup else 'ontimeout="hangup"'
-        note = "Asterisk must hang up first." if expect_hangup else "Then hangs up."
-        scenario.write_text(
-            template.replace("@HOLD_MS@", str(hold_ms))
-            .replace("@ON_TIMEOUT_ATTR@", attr)
-            .replace("@ON_TIMEOUT@", note),
-            "utf-8",
-        )
-        port = free_port(socket.SOCK_DGRAM)
-        return self._start(
-            f"caller-{self.count}-{caller}",
-            str(scenario),
-            port,
-            number,
-            ["-m", "1", "-key", "caller", caller],
-        )
-
-    def feature_code(self, endpoint: str, code: str) -> Sipp:
-        """Operator `endpoint` dials feature `code` (digest-authenticated INVITE)."""
-        port = free_port(socket.SOCK_DGRAM)
-        extra = ["-m", "1", "-key", "operator", endpoint, "-au", endpoint, "-ap", OPERATOR_SECRET]
-        return self._start(f"fc{endpoint}{code}", "feature-code.xml", port, code, extra)
-
-    def close(self) -> None:
-        """Kill every sipp, unregister every phone, hang up whatever calls are left."""
-        for sipp in self.procs:
-            if sipp.proc.poll() is None:
-                sipp.proc.terminate()
-        for sipp in self.procs:
-            try:
-                sipp.proc.wait(3)
-            except subprocess.TimeoutExpired:
-                sipp.proc.kill()
-                sipp.proc.wait(3)
-        for endpoint, port in list(self.registered.items()):
-            with contextlib.suppress(AssertionError, subprocess.TimeoutExpired):
-                self.register(endpoint, port, expires=0)
-        with contextlib.suppress(RuntimeError):
-            self.pbx.cli("channel request hangup all")
-
-    def _start(self, name: str, scenario: str, port: int, service: str, extra: list[str]) -> Sipp:
-        trace = self.workdir / f"{name}.msg"
-        args = self._args(scenario, port, service) + extra
-        args += ["-trace_msg", "-message_file", str(trace), "-mp", str(free_udp_pair())]
-        with (self.workdir / f"{name}.out").open("ab") as out:
-            proc = subprocess.Popen(
-                args, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                cwd=self.workdir,
-            )  # fmt: skip
-        sipp = Sipp(name, proc, trace, port)
-        self.procs.append(sipp)
-        return sipp
-
-    def _args(self, scenario: str, port: int, service: str) -> list[str]:
-        path = scenario if "/" in scenario else str(SIPP_DIR / scenario)
-        return [
-            self.sipp_bin,
-            f"127.0.0.1:{self.pbx.sip_port}",
-            "-sf",
-            path,
-            "-i",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "-s",
-            service,
-            "-nostdin",
-            "-timeout",
-            "120",
-            "-timeout_error",
-        ]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+import math
+import struct
 import subprocess
 import sys
-from datetime import datetime
+import wave
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from ruamel.yaml import YAML
 
@@ -23,17 +24,48 @@ SAVSJO = "4638215000"
 EKSJO = "4638136000"
 UNKNOWN = "4699999999"
 HALDEN = "4769170000"
+NASSJO = "4638068000"
+NASSJO_PERMITS = "4638068050"
 PARTNER_AFTER_S = 3  # vetlanda borrows savsjo's operators after this wait
 STEP_S = 3  # savsjo offers a callback, halden sends to voicemail, after this wait
+ANNOUNCE_S = 5  # vetlanda's callers hear position and wait this often
+MENU_TIMEOUT_S = 3
+# A tenant, a service with its own line and an operator that no hand-written file knows: the
+# Asterisk configuration is written from this YAML alone.
+NASSJO_TENANT = {
+    "name": "Nässjö kommun",
+    "tag": "NASSJO",
+    "numbers": ["+4638068000"],
+    "timezone": "Europe/Stockholm",
+    "hours": {"mon-sun": "00:00-24:00"},
+    "default_service": "switchboard",
+    "services": {
+        "switchboard": {"skills": ["vaxel"]},
+        "permits": {"skills": ["bygglov"], "numbers": ["+4638068050"], "force": "closed"},
+    },
+}
+GUSTAV = {
+    "name": "Gustav Ås",
+    "device": "PJSIP/1007",
+    "home": "nassjo",
+    "skills": {"vaxel": 3, "bygglov": 4},
+}
+RECORDINGS = {  # the tenants' own recordings in the e2e sounds (seconds of a quiet tone)
+    "sv/eksjo-greeting.wav": 0.5,
+    "sv/eksjo-menu.wav": 0.5,
+    "sv/eksjo-school-transport.wav": 0.3,
+}
 
 
 def engine_config_text(pbx: Asterisk, tmp: Path) -> str:
-    """examples/smaland.yaml, open around the clock, with test ports and three changes.
+    """examples/smaland.yaml, open around the clock, with test ports and these changes:
 
-    - eksjo has today as a closed special day (a closed decision now, whatever the date);
-    - vetlanda's overflow borrows savsjo's operators after PARTNER_AFTER_S;
+    - eksjo's menu waits MENU_TIMEOUT_S for a digit;
+    - vetlanda's overflow borrows savsjo's operators after PARTNER_AFTER_S, and its callers
+      hear position and wait every ANNOUNCE_S;
     - cecilia (1003, savsjo) no longer serves vetlanda directly, so she is only a partner;
-    - savsjo offers a callback and halden sends to voicemail after STEP_S (requeue answers).
+    - savsjo offers a callback and halden sends to voicemail after STEP_S (requeue answers);
+    - a new tenant nassjo (its permits line forced closed) and a new operator gustav (1007).
     """
     yaml = YAML(typ="safe")
     doc = yaml.load(EXAMPLE.read_text("utf-8"))
@@ -50,23 +82,55 @@ def engine_config_text(pbx: Asterisk, tmp: Path) -> str:
         "http": {"host": "127.0.0.1", "port": 0},
         "store": {"path": str(tmp / "switchboard.db")},
     }
-    doc["dispatch"] = {"offer_timeout_s": RING_S, "misses_before_pause": 2, "wrapup_s": WRAPUP_S}
+    doc["dispatch"] = {
+        "offer_timeout_s": RING_S,
+        "misses_before_pause": 2,
+        "wrapup_s": WRAPUP_S,
+        "handle_time_s": 150,
+    }
+    doc["tenants"]["nassjo"] = NASSJO_TENANT
+    doc["agents"]["gustav"] = GUSTAV
     for tenant in doc["tenants"].values():
         tenant.pop("holidays", None)
         tenant["hours"] = {"mon-sun": "00:00-24:00"}
         tenant["special_days"] = {}
         for service in tenant["services"].values():
             service.pop("hours", None)
-    eksjo = doc["tenants"]["eksjo"]
-    today = datetime.now(ZoneInfo(eksjo["timezone"])).date().isoformat()
-    eksjo["special_days"] = {today: "closed"}
+    doc["tenants"]["eksjo"]["menu"]["timeout_s"] = MENU_TIMEOUT_S
     doc["tenants"]["vetlanda"]["overflow"] = [{"after_s": PARTNER_AFTER_S, "partners": ["savsjo"]}]
+    doc["tenants"]["vetlanda"]["announcements"] = {"every_s": ANNOUNCE_S}
     doc["agents"]["cecilia"]["tenants"] = []
     doc["tenants"]["savsjo"]["overflow"] = [{"after_s": STEP_S, "offer": "callback"}]
     doc["tenants"]["halden"]["overflow"] = [{"after_s": STEP_S, "action": "voicemail"}]
     out = io.StringIO()
     yaml.dump(doc, out)
     return out.getvalue()
+
+
+def write_recordings(folder: Path) -> Path:
+    """The tenants' recordings (RECORDINGS), 8 kHz 16-bit mono WAV, in the documented layout."""
+    for name, seconds in RECORDINGS.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frames = int(8000 * seconds)
+        tone = b"".join(
+            struct.pack("<h", int(800 * math.sin(2 * math.pi * 440 * i / 8000)))
+            for i in range(frames)
+        )
+        with wave.open(str(path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(8000)
+            out.writeframes(tone)
+    return folder
+
+
+def write_world(pbx: Asterisk, folder: Path) -> Path:
+    """The session's configuration, written for `switchboard asterisk-config` (its store path
+    is never used: every test runs the engine on a store of its own)."""
+    path = folder / "e2e.yaml"
+    path.write_text(engine_config_text(pbx, folder), "utf-8")
+    return path
 
 
 def engine_config(pbx: Asterisk, tmp: Path) -> Config:
@@ -76,8 +140,11 @@ def engine_config(pbx: Asterisk, tmp: Path) -> Config:
     return load_config(path, {})
 
 
-def start_engine_process(pbx: Asterisk, tmp: Path) -> subprocess.Popen[bytes]:
-    """`switchboard run` as a subprocess (logging to tmp/engine.log), for killing it."""
+def start_engine_process(
+    pbx: Asterisk, tmp: Path, yaml: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """`switchboard run` as a subprocess (logging to tmp/engine.log), for killing it; on the
+    test configuration, or on `yaml`."""
     engine_config(pbx, tmp)
     command = [
         sys.executable,
@@ -85,7 +152,7 @@ def start_engine_process(pbx: Asterisk, tmp: Path) -> subprocess.Popen[bytes]:
         "import sys; from switchboard.cli import main; sys.exit(main())",
         "run",
         "-c",
-        str(tmp / "switchboard.yaml"),
+        str(yaml or tmp / "switchboard.yaml"),
         "--agi",
         f"127.0.0.1:{pbx.agi_port}",
         "--ami",

@@ -177,10 +177,14 @@ async def daemon(
 ) -> AsyncIterator[Daemon]:
     """The fake PBX (phones registered and answering) and `switchboard run` against it."""
     agi, http = free_port(), free_port()
-    queues = tuple(QueueConfig(f"{t}-switchboard") for t in ("vetlanda", "savsjo"))
+    # Asterisk as `switchboard asterisk-config` would write it: every queue and operator device
+    # the YAML routes to exists (only `endpoints` register), or `run` refuses to start
+    names = ("vetlanda-switchboard", "savsjo-switchboard", "switchboard-fallback")
+    queues = tuple(QueueConfig(name) for name in names)
+    devices = dict.fromkeys([*endpoints, *(ep for ep, _ in agents.values())])
     sim_config = SimConfig(
         dialplan=DialplanConfig(agi_port=agi, default_wait_s=300, requeue_wait_s=300),
-        endpoints=tuple(endpoints),
+        endpoints=tuple(devices),
         queues=queues,
         time_scale=0.1,
         secret=SECRET,

@@ -10,10 +10,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from switchboard.config.loader import parse_config
+from switchboard.asterisk.config import AsteriskOptions, write_asterisk_config
+from switchboard.config.loader import load_config, parse_config
 from switchboard.config.models import Config
 from switchboard.config.settings import MqttSettings
 from switchboard.engine.app import Engine
+from switchboard.fakepbx.asterisk_conf import sim_config
 from switchboard.fakepbx.config import DialplanConfig, QueueConfig, SimConfig
 from switchboard.fakepbx.control import Simulator
 
@@ -52,6 +54,17 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def written(tmp: Path, yaml: Path, **sim_kw: object) -> SimConfig:
+    """The fake PBX loaded from the Asterisk configuration `switchboard asterisk-config` writes
+    for `yaml` (into tmp/asterisk)."""
+    modules = tmp / "modules"
+    modules.mkdir(exist_ok=True)
+    options = AsteriskOptions(modules=str(modules), sounds=str(tmp), moh=str(tmp), quiet=True)
+    out = tmp / "asterisk"
+    write_asterisk_config(load_config(yaml, {}), str(yaml), out, options)
+    return sim_config(out, **sim_kw)
 
 
 def world_config(tmp: Path, agents: dict[str, str], agi: int, ami: int) -> Config:
@@ -108,7 +121,11 @@ async def world(
     config = SimConfig(
         dialplan=DialplanConfig(agi_port=agi, default_wait_s=300, requeue_wait_s=300),
         endpoints=tuple(agents),
-        queues=(QueueConfig("vetlanda-switchboard"), QueueConfig("savsjo-switchboard")),
+        queues=(
+            QueueConfig("vetlanda-switchboard"),
+            QueueConfig("savsjo-switchboard"),
+            QueueConfig("switchboard-fallback"),
+        ),
         time_scale=1 / SCALE,
         **sim_kw,  # type: ignore[arg-type]
     )

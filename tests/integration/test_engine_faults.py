@@ -84,7 +84,11 @@ async def test_engine_killed_with_30_waiting_and_5_talking(tmp_path: Path) -> No
     sim_config = SimConfig(
         dialplan=DialplanConfig(agi_port=agi, default_wait_s=3000, requeue_wait_s=3000),
         endpoints=OPERATORS,
-        queues=(QueueConfig("vetlanda-switchboard"), QueueConfig("savsjo-switchboard")),
+        queues=(
+            QueueConfig("vetlanda-switchboard"),
+            QueueConfig("savsjo-switchboard"),
+            QueueConfig("switchboard-fallback"),
+        ),
         time_scale=0.1,
     )
     async with Simulator(sim_config) as sim:

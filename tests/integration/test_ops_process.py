@@ -95,6 +95,7 @@ async def test_readyz_follows_the_ami_link_and_healthz_stays_alive(tmp_path: Pat
             "ami": True,
             "agi": True,
             "store": True,
+            "asterisk": True,  # every queue and operator device the YAML routes to
         }
         assert ready["reload"]["generation"] == 1
         ami = d.sim.ami

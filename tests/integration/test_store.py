@@ -16,7 +16,7 @@ from immutables import Map
 
 from switchboard.cli import main
 from switchboard.core.records import CallRecord, call_of, record_of
-from switchboard.core.state import Attempt, Call, Transfer
+from switchboard.core.state import Attempt, Call, Callback, Transfer
 from switchboard.store.store import Store
 from tests.conftest import EXAMPLE
 from tests.unit.dispatch_fixture import topology
@@ -81,6 +81,20 @@ def test_a_call_is_kept_at_each_milestone_and_read_back_whole(store_url: str) ->
     assert store.close()
 
 
+def test_a_callback_waiting_without_a_channel_survives_a_restart(store_url: str) -> None:
+    topo = topology()
+    store = Store(url=store_url)
+    callback = Callback("+46701111111", 30.0, 10.0, 3, 300, 3630.0, attempts=1, not_before=400.0,
+                        last="noanswer")  # fmt: skip
+    waiting = a_call(callback=callback, timeline=((30.0, "callback_requested"),))
+    store.put_call(record_of(waiting, topo))
+    assert store.flush()
+    [live] = store.open_calls()
+    assert live.callback == callback
+    assert call_of(live, topo).callback == callback
+    assert store.close()
+
+
 def test_sessions_and_agent_intervals_survive_reopen(store_url: str) -> None:
     store = Store(url=store_url)
     store.save_session("asa", True, None, 1.0)
@@ -116,7 +130,7 @@ def test_a_database_from_the_first_engine_is_migrated_not_lost(tmp_path: Path) -
     with sqlite3.connect(path) as db:  # written exactly as the first engine wrote it
         db.executescript(FIRST_SCHEMA)
     store = Store(path)
-    assert store.version == "0003"
+    assert store.version == "0004"
     assert store.load_sessions() == (("asa", True, "lunch"),)
     [record] = store.records()
     assert (record.id, record.outcome, record.answered_by, record.queued_at) == (
@@ -130,7 +144,7 @@ def test_a_database_from_the_first_engine_is_migrated_not_lost(tmp_path: Path) -
     assert store.flush()
     assert [r.id for r in store.open_calls()] == ["1.2"]
     assert store.close()
-    assert Store(path).version == "0003"  # opening again changes nothing
+    assert Store(path).version == "0004"  # opening again changes nothing
 
 
 def test_a_database_from_the_first_engine_is_reported_on(

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from switchboard.cli import EXIT_CONFIG_RUN
+from switchboard.engine.app import EXIT_ASTERISK
 from tests.conftest import ROOT
 
 UNIT = ROOT / "packaging" / "systemd" / "switchboard.service"
@@ -45,7 +46,9 @@ def test_the_unit_asks_what_the_engine_does() -> None:
     assert service["Type"] == "notify"
     assert service["ExecStart"].startswith(f"{INSTALLED} run ")
     assert service["ExecReload"] == "/bin/kill -HUP $MAINPID"
-    assert str(EXIT_CONFIG_RUN) in service["RestartPreventExitStatus"].split()
+    assert {str(EXIT_CONFIG_RUN), str(EXIT_ASTERISK)} <= set(
+        service["RestartPreventExitStatus"].split()
+    )
     assert service["Restart"] == "on-failure"
     assert service["CapabilityBoundingSet"] == ""
     assert (service["ProtectSystem"], service["NoNewPrivileges"], service["PrivateTmp"]) == (

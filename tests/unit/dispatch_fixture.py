@@ -22,6 +22,7 @@ tenants:
     tag: ALPHA
     numbers: ["+46100000000"]
     hours: {{mon-sun: "00:00-24:00"}}
+    menu: alpha-menu
     services:
       main: {{skills: [vaxel], target_answer_s: 30}}
       legal: {{menu_digit: "2", skills: [juridik], target_answer_s: 60, priority: 3, wrapup_s: 40}}

@@ -26,7 +26,7 @@ def test_check_reports_problems_with_exit_2(
     err = capsys.readouterr().err.splitlines()
     assert (
         err[0]
-        == f"{bad}:38: tenants.vetlanda.overflow.0.partners.0: unknown partner tenant 'nassjo'"
+        == f"{bad}:43: tenants.vetlanda.overflow.0.partners.0: unknown partner tenant 'nassjo'"
     )
     assert err[-1] == f"1 problem(s) in {bad}"
 
@@ -76,7 +76,7 @@ def test_run_with_an_invalid_file_exits_78_before_starting_anything(
     bad = tmp_path / "bad.yaml"
     bad.write_text(EXAMPLE.read_text().replace("partners: [savsjo]", "partners: [nassjo]"))
     assert main(["run", "-c", str(bad)]) == EXIT_CONFIG_RUN == 78  # RestartPreventExitStatus
-    assert capsys.readouterr().err.startswith(f"{bad}:38: ")
+    assert capsys.readouterr().err.startswith(f"{bad}:43: ")
 
 
 def test_reload_without_a_running_engine_says_what_to_do(

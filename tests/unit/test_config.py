@@ -250,8 +250,8 @@ def test_example_is_valid() -> None:
         (
             "    overflow:\n      - {after_s: 30",
             "    callers: [{prefix: '+4670'}]\n    overflow:\n      - {after_s: 30",
-            "sb.yaml:11: tenants.vetlanda.callers.0: a caller rule sets a priority above 0 or "
-            "block: true",
+            "sb.yaml:11: tenants.vetlanda.callers.0: a caller rule sets a priority above 0, "
+            "block: true or a language",
         ),
         (
             "    overflow:\n      - {after_s: 30",

@@ -28,6 +28,7 @@ facts = st.builds(
     caller_name=st.text(max_size=80),
     digit=st.one_of(st.none(), st.text(max_size=2)),
     language=st.one_of(st.none(), st.text(max_size=5)),
+    offer_menu=st.booleans(),
 )
 
 
@@ -41,6 +42,10 @@ def test_decide_never_raises_and_is_deterministic(call: CallFacts, now: datetime
         assert first.queue
         assert first.tenant
         assert first.tag
+    if first.action is Action.MENU:
+        assert call.offer_menu
+        assert first.menu is not None
+        assert first.queue is None
     if first.tenant is None:
         assert (first.action, first.reason) == (Action.REJECT, "unknown_number")
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from switchboard.config.loader import parse_config
 from switchboard.core import commands as cmd
 from switchboard.core import events as ev
-from switchboard.core.effects import CallChanged
+from switchboard.core.effects import CallbackOffer, CallChanged
 from switchboard.core.records import CallRecord, record_of
 from switchboard.reports.figures import Settings, level_of
 from switchboard.views import Catalog, Tally, call_events, catalog_of, tally, tenant_view
@@ -202,3 +202,25 @@ def test_seeding_from_the_records_counts_what_the_effects_counted() -> None:
     assert from_records.seen == from_effects.seen  # live calls are not offered twice
     yesterday = seed(Tally(started_at=d.now), day_records(d), cat, d.now + 86_400)
     assert yesterday.today(cat, "alpha", d.now + 86_400).offered == 0
+
+
+def test_a_callback_counts_as_answered_once_when_the_caller_answers() -> None:
+    d, cat = Driver(), catalog()
+    start = d.now
+    uid = d.call()
+    d.send(cmd.CallbackOffered(uid))
+    d.send(cmd.CallbackRequested(uid, "+46701111111", 2, 60, 3600))
+    call = d.state.calls[uid]
+    d.send(ev.CallerLeft(call.queue, call.channel, uid, 0))
+    d.hangup(uid)
+    d.login("a1")
+    answered = []
+    for status in ("NOANSWER", "ANSWER"):  # the operator answers both callouts
+        offer = [e for e in d.effects if isinstance(e, CallbackOffer)][-1]
+        device = offer.device
+        d.send(ev.DialBegan("Local/op;2", offer.other_id, f"{device}-1", "leg", device))
+        d.send(ev.DialEnded("Local/op;2", offer.other_id, f"{device}-1", "leg", "ANSWER"))
+        d.send(cmd.CallbackReported(uid, status))
+        answered.append(folded(d, cat, start).today(cat, "alpha", d.now).answered)
+        d.wait(61)
+    assert answered == [0, 1]

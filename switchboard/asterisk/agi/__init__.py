@@ -1,4 +1,4 @@
-"""FastAGI: the protocol (pure), the asyncio server and the `route` handler."""
+"""FastAGI: the protocol (pure) and the asyncio server (the scripts are in engine/handlers)."""
 
 from switchboard.asterisk.agi.commands import (
     AgiCommandError,

@@ -103,7 +103,7 @@ class ReplyReader:
         if line.startswith(f"{self._code} "):
             reply = AgiReply(self._code or 0, text=self._first, usage=tuple(self._usage))
             self._code, self._first, self._usage = None, "", []
-            return reply
+            return None if reply.code == 100 else reply  # provisional, as a one-line 100
         if len(self._usage) >= MAX_USAGE_LINES:
             raise AgiProtocolError("multi-line reply without an end")
         self._usage.append(line)

@@ -25,6 +25,7 @@ from switchboard.core.events import (
     DeviceStateChanged,
     DialBegan,
     DialEnded,
+    QueueListed,
     QueueMemberChanged,
     QueueMemberRemoved,
 )
@@ -126,6 +127,7 @@ def _caller_join(m: AmiMessage) -> AmiEvent:
         caller_name=text(m, "CallerIDName"),
         position=integer(m, "Position"),
         exten=text(m, "Exten"),
+        context=text(m, "Context"),
     )
 
 
@@ -245,6 +247,10 @@ def _attended_transfer(m: AmiMessage) -> AmiEvent | None:
     )
 
 
+def _queue_params(m: AmiMessage) -> AmiEvent:
+    return QueueListed(queue=text(m, "Queue"))
+
+
 def _booted(m: AmiMessage) -> AmiEvent:
     return AsteriskBooted(uptime_s=integer(m, "Uptime"))
 
@@ -261,6 +267,7 @@ _CONVERTERS: dict[str, Callable[[AmiMessage], AmiEvent | None]] = {
     "QueueMemberPause": _member,
     "QueueMemberStatus": _member,
     "QueueMember": _member_item,
+    "QueueParams": _queue_params,
     "QueueMemberRemoved": _member_removed,
     "QueueCallerJoin": _caller_join,
     "QueueEntry": _queue_entry,

@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 
 from switchboard.core.records import CallRecord
+from switchboard.core.state import Callback
 from switchboard.reports import AgentInterval, Settings, figures, render_report
 from switchboard.reports.figures import percentile
 from switchboard.reports.series import buckets
@@ -56,6 +57,22 @@ def test_per_tenant_figures_by_hand() -> None:
         ("savsjo", "switchboard"),
         ("vetlanda", "switchboard"),
     ]
+
+
+def test_callbacks_that_keep_the_place_count_as_callbacks() -> None:
+    c = at(f"{DAY}T10:00")
+    called_back = replace(
+        answered("k1", c, 400, 60, "asa", "vetlanda"),
+        outcome="called_back",
+        callback=Callback("+46701111111", c + 100, c, keep_until=c + 3600),
+    )
+    failed = replace(
+        record("k2", c, ended_at=c + 900, outcome="callback_failed"),
+        callback=Callback("+46702222222", c + 100, c, attempts=3, last="noanswer"),
+    )
+    fig = figures([called_back, failed], (), SETTINGS)
+    vet = next(t for t in fig.tenants if t.tenant == "vetlanda")
+    assert (vet.offered, vet.answered, vet.callbacks, vet.abandoned) == (2, 1, 2, 0)
 
 
 def test_target_override_and_short_abandon_threshold() -> None:

@@ -1,82 +1,18 @@
-"""The dispatcher's FastAGI scripts: `requeue`, `delivered`, `transferred`, `finished` and
-`agent` (docs/call-flow.md)."""
+"""The scripts the dialplan reports to: `delivered` (DIALSTATUS of an offer), `transferred` (a
+transfer target's DIALSTATUS), `finished` (it ended a waiting call itself) and `agent` (the
+operators' feature codes)."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from switchboard.asterisk.agi.request import AgiRequest
 from switchboard.asterisk.agi.server import Handler
 from switchboard.asterisk.agi.session import AgiSession
 from switchboard.core import commands as cmd
-from switchboard.core.numbers import normalize
-from switchboard.core.requeue import NextStep, next_step
-from switchboard.core.routing import Decision
-from switchboard.core.rules import RoutingTable
 from switchboard.core.topology import device_of_channel
 from switchboard.engine.live import Live
 
+FINISH_OUTCOMES = frozenset({"callback", "voicemail", "forward", "hangup"})
 AGENT_ACTIONS = frozenset({"login", "logout", "pause", "unpause"})
-
-
-def on_routed(
-    live: Live, table: Callable[[], RoutingTable]
-) -> Callable[[AgiRequest, Decision, bool], None]:
-    """The route hook: a queued call becomes a live call the dispatcher will deliver."""
-
-    def routed(request: AgiRequest, decision: Decision, fallback: bool) -> None:
-        caller = request.arg(1) or request.callerid
-        caller_num = normalize(caller, table().country_code) or caller
-        if decision.tenant is None:
-            return  # unknown number: no tenant to report it to
-        command = cmd.from_decision(
-            decision,
-            decision.tenant,
-            request.uniqueid,
-            request.channel,
-            (caller_num, request.calleridname),
-            request.query.get("did") or request.extension,
-            "fallback" if fallback else "engine",
-        )
-        live.submit(command)
-
-    return routed
-
-
-def requeue_handler(
-    live: Live,
-    table: Callable[[], RoutingTable],
-    slice_s: int,
-    deliverable: Callable[[], bool] = lambda: True,
-) -> Handler:
-    """Answer a Queue() timeout: keep waiting (SB_WAIT), offer a callback, or go to voicemail.
-
-    While the engine cannot deliver, waiting on in a memberless queue helps nobody: the answer
-    is the dialplan's static fallback.
-    """
-
-    async def requeue(session: AgiSession) -> None:
-        uid = _call_id(session.request)
-        call = live.state.calls.get(uid)
-        step = next_step(call, live.clock(), slice_s)
-        session.bind(call_id=uid, tenant=call.tenant if call else None)
-        if step.action == "queue" and not deliverable():
-            step = NextStep("fallback", 0)
-            session.log.warning("agi requeue: cannot deliver, static fallback")
-        target = ""
-        if step.action == "voicemail" and call is not None:
-            tenant = table().tenants.get(call.tenant)
-            target = (tenant.closed.voicemail if tenant else None) or ""
-        await session.set_variable("SB_WAIT", str(step.wait_s))
-        await session.set_variable("SB_TARGET", target)
-        await session.set_variable("SB_ACTION", step.action)
-        if step.action == "voicemail":
-            live.submit(cmd.CallFinished(uid, "voicemail"))
-        elif step.action == "callback":
-            live.submit(cmd.CallbackOffered(uid))
-        session.log.info("agi requeue", action=step.action, wait_s=step.wait_s)
-
-    return requeue
 
 
 def delivered_handler(live: Live) -> Handler:
@@ -84,7 +20,7 @@ def delivered_handler(live: Live) -> Handler:
 
     async def delivered(session: AgiSession) -> None:
         request = session.request
-        uid = _call_id(request)
+        uid = call_id(request)
         device = request.arg(2) or ""
         status = request.query.get("status", "").upper() or "UNKNOWN"
         session.bind(call_id=uid)
@@ -103,7 +39,7 @@ def transferred_handler(live: Live) -> Handler:
 
     async def transferred(session: AgiSession) -> None:
         request = session.request
-        uid = _call_id(request)
+        uid = call_id(request)
         status = request.query.get("status", "").upper() or "UNKNOWN"
         target = request.query.get("target", "")
         transferer = device_of_channel(request.arg(2) or "") or (request.arg(3) or "")
@@ -115,14 +51,11 @@ def transferred_handler(live: Live) -> Handler:
     return transferred
 
 
-FINISH_OUTCOMES = frozenset({"callback", "voicemail", "forward", "hangup"})
-
-
 def finished_handler(live: Live) -> Handler:
     """The dialplan ended a waiting call itself (e.g. the caller chose a callback message)."""
 
     async def finished(session: AgiSession) -> None:
-        uid = _call_id(session.request)
+        uid = call_id(session.request)
         outcome = session.request.query.get("outcome", "")
         session.bind(call_id=uid)
         if outcome in FINISH_OUTCOMES:
@@ -136,7 +69,7 @@ def finished_handler(live: Live) -> Handler:
 
 
 def agent_handler(live: Live) -> Handler:
-    """Operator feature codes: log in, log out, pause with a reason, unpause."""
+    """`agent?action=...&reason=...` with the endpoint as arg 1; answers SB_RESULT."""
 
     async def agent(session: AgiSession) -> None:
         request = session.request
@@ -158,5 +91,6 @@ def agent_handler(live: Live) -> Handler:
     return agent
 
 
-def _call_id(request: AgiRequest) -> str:
+def call_id(request: AgiRequest) -> str:
+    """The call a request is about: SB_CALLID as arg 1, else the channel's own Uniqueid."""
     return request.arg(1) or request.uniqueid
