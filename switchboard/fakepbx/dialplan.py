@@ -7,6 +7,7 @@ import asyncio
 from urllib.parse import quote
 
 from switchboard.fakepbx import events as ev
+from switchboard.asterisk.agi import answers
 from switchboard.fakepbx.agi_client import run_agi
 from switchboard.fakepbx.calls import CallHandle, Outcome
 from switchboard.fakepbx.dial import dial
@@ -185,7 +186,20 @@ async def _agi(pbx: Pbx, ch: Channel, script: str, args: list[str]) -> str:
     status = await run_agi(pbx, ch, script, args)
     if not ch.gone:
         pbx.set_var(ch, "AGISTATUS", status)
+        dp = pbx.config.dialplan
+        fields = {dp.route_script: answers.ROUTE, dp.requeue_script: answers.REQUEUE}
+        name = script.split("?", 1)[0]
+        if name in fields:
+            _unpack(ch, fields[name])
     return status
+
+
+def _unpack(ch: Channel, fields: tuple[str, ...]) -> None:
+    """[switchboard-route-answer] / [switchboard-requeue-answer]: SB_ANSWER into SB_*."""
+    ch.variables.pop("SB_ACTION", None)
+    values = answers.unpack(fields, ch.variables.pop(answers.VARIABLE, ""))
+    if values is not None:
+        ch.variables.update(values)
 
 
 def _stop(ch: Channel) -> bool:

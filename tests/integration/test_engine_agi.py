@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from switchboard.asterisk.agi import answers
 from switchboard.asterisk.agi.peer import FakeChannel, header_block, run_session
 from switchboard.config.compile import compile_routing
 from switchboard.config.models import Force
@@ -32,6 +33,11 @@ async def agi(
     header = header_block(script, uniqueid=uniqueid, **extra)
     await run_session("127.0.0.1", engine.agi.port, header, channel.respond)
     await engine.live.settled()
+    fields = {"route": answers.ROUTE, "requeue": answers.REQUEUE}.get(script.split("?")[0])
+    if fields is not None:  # what the dialplan's unpacking Gosub makes of the one SET VARIABLE
+        unpacked = answers.unpack(fields, channel.variables.pop("SB_ANSWER"))
+        assert unpacked is not None
+        channel.variables.update(unpacked)
     return channel
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from switchboard.asterisk.agi import answers as contract
 from switchboard.fakepbx.config import DialplanConfig, Fallback, SimConfig
 from switchboard.fakepbx.control import Simulator
 from switchboard.fakepbx.phones import answers, never_answers
@@ -37,7 +38,8 @@ async def connect(sim: Simulator, clients: list[RawAmi]) -> RawAmi:
 
 
 async def test_route_headers_match_recording_04(recordings: Path) -> None:
-    agi = AgiServer(lambda script, h: ["SET VARIABLE SB_ACTION closed"])
+    closed = contract.pack(contract.ROUTE, {"SB_ACTION": "closed"})
+    agi = AgiServer(lambda script, h: [f"SET VARIABLE SB_ANSWER {closed}"])
     await agi.start()
     async with Simulator(config(agi.port)) as sim:
         call = sim.place_call(DID)
@@ -116,8 +118,9 @@ async def test_engine_closes_without_answer_is_noroute() -> None:
 async def test_delivery_reports_status_and_requeues_at_position_one(clients: list[RawAmi]) -> None:
     def engine(script: str, h: dict[str, str]) -> list[str]:
         if script == "route":
-            return ["SET VARIABLE SB_ACTION queue", "SET VARIABLE SB_QUEUE vetlanda",
-                    "SET VARIABLE SB_CALLID c-1", "SET VARIABLE SB_TAG VETLANDA", "SET VARIABLE SB_WAIT 60"]  # fmt: skip
+            queued = contract.pack(contract.ROUTE, {"SB_ACTION": "queue", "SB_QUEUE": "vetlanda",
+                                  "SB_CALLID": "c-1", "SB_TAG": "VETLANDA", "SB_WAIT": "60"})  # fmt: skip
+            return [f"SET VARIABLE SB_ANSWER {queued}"]
         return []
 
     agi = AgiServer(engine)

@@ -9,6 +9,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from switchboard.asterisk.agi import answers as contract
 from switchboard.asterisk.agi.peer import FakeChannel, header_block, split_args
 from switchboard.fakepbx.calls import CallHandle
 from tests.integration.daemon import AGENTS, SAVSJO, VETLANDA, Daemon, Systemd, config_text, daemon
@@ -184,4 +185,5 @@ class SlowAsterisk:
                 line = await self.reader.readline()
         finally:
             self.writer.close()
-        return self.channel.variables
+        unpacked = contract.unpack(contract.ROUTE, self.channel.variables.get("SB_ANSWER", ""))
+        return unpacked or {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from switchboard.asterisk.agi.answers import UNPACKERS, unpacker
 from switchboard.config.compile import compile_routing
 from switchboard.config.models import Config
 from switchboard.core.rules import RoutingTable
@@ -73,7 +74,8 @@ def mailboxes(config: Config, pin: str) -> str:
 
 
 def dialplan(config: Config, source: str) -> str:
-    """switchboard-generated.conf: the number map and the operators' directory."""
+    """switchboard-generated.conf: the number map, the operators' directory and the unpacking of
+    the engine's answers (from the same field lists the engine packs them by)."""
     table = compile_routing(config)
     return "\n".join(
         [
@@ -84,6 +86,11 @@ def dialplan(config: Config, source: str) -> str:
             "",
             *_directory(config),
             "",
+            *(
+                line
+                for context, fields in UNPACKERS.items()
+                for line in [*unpacker(context, fields), ""]
+            ),
         ]
     )
 

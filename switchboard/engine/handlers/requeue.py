@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from switchboard.asterisk.agi import answers
 from switchboard.asterisk.agi.server import Handler
 from switchboard.asterisk.agi.session import AgiSession
 from switchboard.core import commands as cmd
@@ -45,13 +46,19 @@ def requeue_handler(
         if step.action == "voicemail" and tenant is not None:
             target = tenant.closed.voicemail or ""
         position, minutes = _announcement(live, call, tenant, now, step)
-        await session.set_variable("SB_WAIT", str(step.wait_s))
-        await session.set_variable("SB_TARGET", target)
-        await session.set_variable("SB_POSITION", "" if position is None else str(position))
-        await session.set_variable("SB_EWT", "" if minutes is None else str(minutes))
         offer = tenant.callback.offer if tenant is not None and step.action == "callback" else None
-        await session.set_variable("SB_CB_OFFER", offer or "")
-        await session.set_variable("SB_ACTION", step.action)
+        values = {
+            "SB_ACTION": step.action,
+            "SB_WAIT": str(step.wait_s),
+            "SB_TARGET": target,
+            "SB_POSITION": "" if position is None else str(position),
+            "SB_EWT": "" if minutes is None else str(minutes),
+            "SB_CB_OFFER": offer or "",
+        }
+        reply = await session.set_variable(answers.VARIABLE, answers.pack(answers.REQUEUE, values))
+        if not reply.ok:
+            session.log.warning("agi requeue answer refused", code=reply.code)
+            return
         if step.action == "voicemail":
             live.submit(cmd.CallFinished(uid, "voicemail"))
         elif step.action == "callback":

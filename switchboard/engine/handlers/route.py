@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from switchboard.asterisk.agi import answers
 from switchboard.asterisk.agi.request import AgiRequest
 from switchboard.asterisk.agi.server import Handler
 from switchboard.asterisk.agi.session import AgiSession
@@ -52,11 +53,11 @@ def route_handler(
         if fallback:
             session.log.warning("agi route: cannot deliver, static fallback", queue=decision.queue)
         every = _announce_s(table(), decision)
-        for name, value in answer(request, decision, wait_slice_s, fallback, every):
-            reply = await session.set_variable(name, value)
-            if not reply.ok:
-                session.log.warning("agi route answer refused", variable=name, code=reply.code)
-                return
+        values = dict(answer(request, decision, wait_slice_s, fallback, every))
+        reply = await session.set_variable(answers.VARIABLE, answers.pack(answers.ROUTE, values))
+        if not reply.ok:
+            session.log.warning("agi route answer refused", code=reply.code)
+            return
         session.log.info(
             "agi routed", action=decision.action.value, reason=decision.reason, queue=decision.queue
         )
@@ -120,7 +121,7 @@ def answer(
     fallback: bool = False,
     announce_s: int = 0,
 ) -> list[tuple[str, str]]:
-    """The SB_* variables to set, SB_ACTION last: a cut-off answer reads as no answer."""
+    """The SB_* variables of the answer (sent packed in one SET VARIABLE, see agi/answers.py)."""
     queued = decision.action is Action.QUEUE
     action = "fallback" if fallback else decision.action.value
     return [
