@@ -1,16 +1,16 @@
 """FastAGI route decisions per second and latency, against a bare-server ceiling and process AGI.
 
-Run: /work/venv/bin/python bench/bench_agi.py [--seconds 2] [--levels 1,50,200]
+Run: .venv/bin/python bench/bench_agi.py [--seconds 2] [--levels 1,50,200]
 
-Each call is the real exchange: recording 04's header block, then the 11 SET VARIABLE commands
-of the `route` answer, each answered `200 result=1`, then the engine's half-close and Asterisk's
-closing HANGUP. Latency runs from connect (or process spawn) to the engine's close, i.e. until
+Each call is the real exchange: recording 04's header block, then the `route` answer (one
+SET VARIABLE SB_ANSWER carrying every variable, see switchboard/asterisk/agi/answers.py)
+answered `200 result=1`, then the engine's half-close and Asterisk's closing HANGUP. Latency runs from connect (or process spawn) to the engine's close, i.e. until
 Asterisk would continue the dialplan. Servers run in a child process, so the load generator
 (this process) does not share their event loop; both share the machine's cores.
 
 - engine: AgiServer + route handler + decide() on examples/smaland.yaml (logs at WARNING+).
-- bare:   an asyncio server that reads the header block and sends the same 11 commands,
-          with no parsing or routing: the ceiling for Python asyncio on this machine.
+- bare:   an asyncio server that reads the header block and sends one such command, with no
+          parsing or routing: the ceiling for Python asyncio on this machine.
 - process: classic AGI, one Python process per call (bench/process_agi.py: imports, loads the
           YAML, decides, answers over stdin/stdout), spawned with asyncio subprocess; one wave
           of max(5, concurrency) calls per level because each call costs ~0.5 s of CPU.
@@ -78,7 +78,9 @@ async def serve(kind: str) -> None:
         await server.stop()
         return
     else:
-        commands = [f"SET VARIABLE SB_V{i} value{i}\n".encode() for i in range(11)]
+        # the same one command as the engine's packed answer, with no parsing or routing
+        commands = [b"SET VARIABLE SB_ANSWER v1|queue|1795345541.0|open|vetlanda|switchboard"
+                    b"|vetlanda-switchboard|0|VETLANDA|30|||sv|vetlanda-greeting||||\n"]  # fmt: skip
         bare = await asyncio.start_server(lambda r, w: _bare(r, w, commands), "127.0.0.1", 0)
         port = bare.sockets[0].getsockname()[1]
     print(f"PORT {port}", flush=True)

@@ -19,14 +19,14 @@ from tests.integration.engine_world import free_port, written
 
 
 async def read_json_until(
-    stream: asyncio.StreamReader, lines: list[dict[str, object]], event: str
+    stream: asyncio.StreamReader, lines: list[dict[str, object]], event: str, **fields: object
 ) -> None:
     while True:
         raw = await stream.readline()
         assert raw, f"engine exited before logging {event!r}"
         record = json.loads(raw)
         lines.append(record)
-        if record.get("event") == event:
+        if record.get("event") == event and all(record.get(k) == v for k, v in fields.items()):
             return
 
 
@@ -57,7 +57,7 @@ async def test_run_routes_delivers_and_stops_on_sigterm(tmp_path: Path) -> None:
                 await read_json_until(proc.stderr, lines, "state read from asterisk")
                 assert await sim.feature_code("1001", "login") == "ok"
                 call = sim.place_call("038397000")
-                await read_json_until(proc.stderr, lines, "agi routed")
+                await read_json_until(proc.stderr, lines, "agi session", script="route")
                 routed = lines[-1]
                 assert (routed["tenant"], routed["action"]) == ("vetlanda", "queue")
                 assert routed["call_id"] == call.uniqueid

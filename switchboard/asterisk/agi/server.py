@@ -89,7 +89,7 @@ class AgiServer:
             self._on_connect,
             self.settings.host,
             self.settings.port,
-            limit=self.limits.max_line_bytes,
+            limit=self.limits.max_header_bytes,
             backlog=self.limits.backlog,
         )
         self._log.info("agi listening", host=self.settings.host, port=self.port)
@@ -130,141 +130,156 @@ class AgiServer:
         conn = _Conn(writer)
         peer = writer.get_extra_info("peername")
         host = str(peer[0]) if peer else "?"
-        log = self._log.bind(peer=host)
-        slot = False
+        slot = answered = False
         try:
             if self._closing:
                 return
             if not self._allowed.admits(host):
                 self.stats.refused_peer += 1
-                log.warning("agi peer not in allowed_peers, closed")
+                self._log.warning("agi peer not in allowed_peers, closed", peer=host)
                 return
             slot = self._take_slot()
             if not slot:
                 self.stats.refused_busy += 1
-                log.warning("agi max_sessions reached, closed", max=self.settings.max_sessions)
+                self._log.warning(
+                    "agi max_sessions reached, closed", peer=host, max=self.settings.max_sessions
+                )
                 return
-            await self._serve(conn, reader, log)
+            answered = await self._serve(conn, reader, host)
         except asyncio.CancelledError:
             # Only stop() cancels these root tasks. Ending normally matters on 3.11, whose
             # StreamReaderProtocol calls task.exception() on a cancelled task and logs an error.
-            log.warning("agi session cancelled at stop, closed")
+            self._log.warning("agi session cancelled at stop, closed", peer=host)
         finally:
             if slot and not conn.evicted:
                 self.stats.active -= 1
             self._waiting.pop(conn, None)
             self._tasks.discard(task)
             with contextlib.suppress(asyncio.CancelledError):
-                await self._close(writer)
+                await self._close(writer, reader if answered else None)
 
-    async def _serve(self, conn: _Conn, reader: asyncio.StreamReader, log: Any) -> None:
+    async def _serve(self, conn: _Conn, reader: asyncio.StreamReader, host: str) -> bool:
+        """Read the header and run the script's handler, all within one deadline; True when
+        the handler answered (the session then ends with a half-close)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.settings.session_deadline_s
         self._waiting[conn] = None
+        reading = True
+        session: AgiSession | None = None
         try:
             async with asyncio.timeout_at(
                 min(deadline, loop.time() + self.limits.header_timeout_s)
-            ):
+            ) as timer:
                 request = await self._read_request(reader)
+                self._waiting.pop(conn, None)
+                reading = False
+                handler = self._handlers.get(request.script)
+                fields: dict[str, object] = {
+                    "peer": host,
+                    "call_id": request.uniqueid,
+                    "script": request.script,
+                }
+                if handler is None:
+                    self.stats.errors += 1
+                    self._log.warning("agi no handler for script, closed", **fields)
+                    return False
+                session = AgiSession(
+                    request,
+                    reader,
+                    conn.writer,
+                    log=self._log,
+                    command_timeout_s=self.limits.command_timeout_s,
+                    deadline=deadline,
+                    fields=fields,
+                )
+                timer.reschedule(deadline)
+                return await self._run(handler, session)
         except TimeoutError:
             self.stats.timeouts += 1
-            log.info("agi header timeout, closed")
-            return
+            if reading or session is None:
+                self._log.info("agi header timeout, closed", peer=host)
+                return False
+            self._summary(session, "deadline")
+            return False
         except (AgiProtocolError, asyncio.IncompleteReadError) as exc:
+            if not reading:
+                raise
             if conn.evicted:
-                log.info("agi connection without header evicted for a new one")
-                return
+                self._log.info("agi connection without header evicted for a new one", peer=host)
+                return False
             self.stats.errors += 1
-            log.warning("agi bad header block, closed", error=_why(exc))
-            return
+            self._log.warning("agi bad header block, closed", peer=host, error=_why(exc))
+            return False
         finally:
             self._waiting.pop(conn, None)
-        handler = self._handlers.get(request.script)
-        session_log = log.bind(call_id=request.uniqueid, script=request.script, tenant=None)
-        if handler is None:
-            self.stats.errors += 1
-            session_log.warning("agi no handler for script, closed")
-            return
-        session = AgiSession(
-            request,
-            reader,
-            conn.writer,
-            log=session_log,
-            command_timeout_s=self.limits.command_timeout_s,
-            deadline=deadline,
-        )
-        await self._run(handler, session, deadline, reader, conn.writer)
 
-    async def _run(
-        self,
-        handler: Handler,
-        session: AgiSession,
-        deadline: float,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-    ) -> None:
+    async def _run(self, handler: Handler, session: AgiSession) -> bool:
         self.stats.sessions += 1
-        started = asyncio.get_running_loop().time()
+        session.started = asyncio.get_running_loop().time()
         outcome = "answered"
         try:
-            async with asyncio.timeout_at(deadline):
-                await handler(session)
-        except TimeoutError:
-            self.stats.timeouts += 1
-            outcome = "deadline"
+            await handler(session)
         except (AgiHangupError, ConnectionError):
             outcome = "closed_by_asterisk"
         except (AgiProtocolError, AgiCommandError) as exc:
             self.stats.errors += 1
             outcome = f"protocol_error: {exc}"
+        except TimeoutError:
+            raise  # the session deadline: counted and logged by _serve
         except Exception:
             self.stats.errors += 1
             outcome = "handler_error"
             session.log.exception("agi handler failed")
         else:
             self.stats.answered += 1
+        self._summary(session, outcome)
+        return outcome == "answered"
+
+    def _summary(self, session: AgiSession, outcome: str) -> None:
+        """The session's one log line: what the handler noted, how it ended, how long it took."""
         if session.hung_up:
             self.stats.hangups += 1
-        elapsed_ms = round((asyncio.get_running_loop().time() - started) * 1000, 3)
-        level = session.log.info if outcome == "answered" else session.log.warning
+        elapsed_ms = round((asyncio.get_running_loop().time() - session.started) * 1000, 3)
+        level = self._log.info if outcome == "answered" else self._log.warning
         level(
             "agi session",
+            **session.fields,
             outcome=outcome,
             ms=elapsed_ms,
             commands=session.commands_sent,
             hung_up=session.hung_up,
         )
-        if outcome == "answered":
-            await self._drain(writer, reader)
 
     async def _read_request(self, reader: asyncio.StreamReader) -> AgiRequest:
-        pairs: list[tuple[str, str]] = []
-        while True:
-            try:
-                raw = await reader.readuntil(b"\n")
-            except asyncio.LimitOverrunError as exc:
-                raise AgiProtocolError(f"line longer than {self.limits.max_line_bytes}") from exc
-            if raw == b"\n":
-                return build_request(pairs)
-            if len(pairs) >= MAX_HEADERS:
-                raise AgiProtocolError("too many header lines")
-            pairs.append(parse_header_line(raw[:-1].decode("utf-8", "replace")))
-
-    async def _drain(self, writer: asyncio.StreamWriter, reader: asyncio.StreamReader) -> None:
-        # Half-close: Asterisk reads EOF, ends AGI (AGISTATUS=SUCCESS), writes its closing
-        # `HANGUP` and closes; reading to EOF avoids a reset on its side (recording 16).
+        """The header block: its first lines one by one (garbage such as a TLS hello is refused
+        at once), the rest in one read up to the empty line."""
         try:
-            writer.write_eof()
-            async with asyncio.timeout(self.limits.drain_timeout_s):
-                while await reader.read(4096):
-                    pass
-        except (TimeoutError, ConnectionError, OSError):
-            pass
+            lines = [await reader.readuntil(b"\n")]
+            if lines[0] != b"\n":
+                parse_header_line(lines[0][:-1].decode("utf-8", "replace"))
+                lines.append(await reader.readuntil(b"\n"))
+                if lines[-1] != b"\n":
+                    lines.append(await reader.readuntil(b"\n\n"))
+        except asyncio.LimitOverrunError as exc:
+            raise AgiProtocolError(f"header longer than {self.limits.max_header_bytes}") from exc
+        text = b"".join(lines).decode("utf-8", "replace").split("\n")[:-2]
+        if len(text) > MAX_HEADERS:
+            raise AgiProtocolError("too many header lines")
+        return build_request([parse_header_line(line) for line in text])
 
-    async def _close(self, writer: asyncio.StreamWriter) -> None:
-        writer.close()
+    async def _close(
+        self, writer: asyncio.StreamWriter, reader: asyncio.StreamReader | None
+    ) -> None:
+        """Close; after an answer first half-close and read to EOF: Asterisk reads EOF, ends the
+        AGI (AGISTATUS=SUCCESS), writes its closing `HANGUP` and closes, and reading it avoids a
+        reset on its side (recording 16)."""
         try:
             async with asyncio.timeout(self.limits.drain_timeout_s):
+                if reader is not None:
+                    writer.write_eof()
+                    while await reader.read(4096):
+                        pass
+                writer.close()
                 await writer.wait_closed()
         except (TimeoutError, ConnectionError, OSError):
             writer.transport.abort()

@@ -30,16 +30,19 @@ class AgiSession:
         log: Any,
         command_timeout_s: float,
         deadline: float,
+        fields: dict[str, object] | None = None,
     ) -> None:
-        """`deadline` is in event-loop time (`loop.time()`)."""
+        """`deadline` is in event-loop time (`loop.time()`); `fields` go on every log line."""
         self.request = request
-        self.log = log
+        self.fields: dict[str, object] = dict(fields or {})
+        self._log = log
         self._reader = reader
         self._writer = writer
         self._replies = ReplyReader()
         self._command_timeout_s = command_timeout_s
         self._deadline = deadline
         self.commands_sent = 0
+        self.started = 0.0  # loop time the handler started (set by the server)
         self._broken = False
 
     @property
@@ -47,26 +50,37 @@ class AgiSession:
         """True once Asterisk has sent a `HANGUP` line (seen while reading replies)."""
         return self._replies.hangup
 
+    @property
+    def log(self) -> Any:
+        """A logger carrying the session's fields (made when a handler needs to log apart)."""
+        return self._log.bind(**self.fields)
+
     def bind(self, **fields: object) -> None:
-        """Add fields (e.g. tenant) to every later log line of this session."""
-        self.log = self.log.bind(**fields)
+        """Add fields (tenant, what was decided) to the session's one summary line and to
+        every later log line of it."""
+        self.fields.update(fields)
 
     async def command(self, verb: str, *args: str) -> AgiReply:
         """Send `verb` with quoted `args` and return its reply (HANGUP lines are skipped)."""
         line = format_command(verb, *args)
         if self._broken:
             raise AgiProtocolError("an earlier command failed; replies may be out of step")
-        budget = min(self._command_timeout_s, self._deadline - asyncio.get_running_loop().time())
+        left = self._deadline - asyncio.get_running_loop().time()
         self._broken = True
-        async with asyncio.timeout(max(budget, 0.0)):
-            self._writer.write(line)
-            await self._writer.drain()
-            self.commands_sent += 1
-            while True:
-                reply = self._replies.feed(await self._read_line())
-                if reply is not None:
-                    self._broken = False
-                    return reply
+        if left <= self._command_timeout_s:  # the session's own deadline, already armed, binds
+            return await self._exchange(line)
+        async with asyncio.timeout(self._command_timeout_s):
+            return await self._exchange(line)
+
+    async def _exchange(self, line: bytes) -> AgiReply:
+        self._writer.write(line)
+        await self._writer.drain()
+        self.commands_sent += 1
+        while True:
+            reply = self._replies.feed(await self._read_line())
+            if reply is not None:
+                self._broken = False
+                return reply
 
     async def set_variable(self, name: str, value: str) -> AgiReply:
         """SET VARIABLE; res_agi.c answers 200 even on a hung-up channel (recording 05)."""

@@ -27,7 +27,7 @@ def callback_handler(live: Live, table: Callable[[], RoutingTable]) -> Handler:
             status = request.query["status"].upper()
             live.submit(cmd.CallbackReported(uid, status))
             await session.set_variable("SB_RESULT", "ok")
-            session.log.info("agi callback reached", status=status)
+            session.bind(status=status)
             return
         rules = table()
         call = live.state.calls.get(uid)
@@ -48,6 +48,6 @@ def callback_handler(live: Live, table: Callable[[], RoutingTable]) -> Handler:
             result, confirm = "ok", cb.confirm or ""
         await session.set_variable("SB_CB_CONFIRM", confirm)
         await session.set_variable("SB_RESULT", result)
-        session.log.info("agi callback requested", result=result)
+        session.bind(result=result)
 
     return callback

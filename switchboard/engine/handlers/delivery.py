@@ -25,7 +25,7 @@ def delivered_handler(live: Live) -> Handler:
         status = request.query.get("status", "").upper() or "UNKNOWN"
         session.bind(call_id=uid)
         live.submit(cmd.DeliveryReported(uid, device, status))
-        session.log.info("agi delivered", device=device, status=status)
+        session.bind(device=device, status=status)
 
     return delivered
 
@@ -46,7 +46,7 @@ def transferred_handler(live: Live) -> Handler:
         session.bind(call_id=uid)
         live.submit(cmd.TransferReported(uid, status, transferer, target))
         await session.set_variable("SB_RESULT", "ok")
-        session.log.info("agi transferred", status=status, target=target, transferer=transferer)
+        session.bind(status=status, target=target, transferer=transferer)
 
     return transferred
 
@@ -63,7 +63,7 @@ def finished_handler(live: Live) -> Handler:
         await session.set_variable(
             "SB_RESULT", "ok" if outcome in FINISH_OUTCOMES else "bad-outcome"
         )
-        session.log.info("agi finished", outcome=outcome)
+        session.bind(outcome=outcome)
 
     return finished
 
@@ -86,7 +86,7 @@ def agent_handler(live: Live) -> Handler:
             result = "ok"
         session.bind(agent=agent_id)
         await session.set_variable("SB_RESULT", result)
-        session.log.info("agi agent", action=action, result=result)
+        session.bind(action=action, result=result)
 
     return agent
 

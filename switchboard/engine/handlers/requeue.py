@@ -65,9 +65,7 @@ def requeue_handler(
             live.submit(cmd.CallbackOffered(uid))
         elif step.action == "queue" and call is not None:
             live.submit(cmd.SliceEnded(uid, position, minutes))
-        session.log.info(
-            "agi requeue", action=step.action, wait_s=step.wait_s, position=position, ewt=minutes
-        )
+        session.bind(action=step.action, wait_s=step.wait_s, position=position, ewt=minutes)
 
     return requeue
 

@@ -58,9 +58,7 @@ def route_handler(
         if not reply.ok:
             session.log.warning("agi route answer refused", code=reply.code)
             return
-        session.log.info(
-            "agi routed", action=decision.action.value, reason=decision.reason, queue=decision.queue
-        )
+        session.bind(action=decision.action.value, reason=decision.reason, queue=decision.queue)
         if on_routed is not None:
             try:
                 on_routed(request, decision, fallback)
