@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -79,7 +80,8 @@ class Effects:
             case CallbackOffer():
                 self._spawn(self._originate(effect), f"callout-{effect.uniqueid}")
             case CallChanged(call=call, milestone=milestone):
-                self.store.put_call(record_of(call, self.topo()))
+                topo = self.topo()  # the record is made in the writer thread, if still newest
+                self.store.put_call_later(call.id, functools.partial(record_of, call, topo))
                 if milestone == "ended":
                     log.info(
                         "call ended",

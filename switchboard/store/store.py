@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,11 @@ class Store:
 
     def put_call(self, record: CallRecord) -> None:
         """Write a call's record as of its latest milestone (idempotent by call id)."""
-        self.writer.put_call(record)
+        self.writer.put_call(record.id, record)
+
+    def put_call_later(self, call_id: str, make: Callable[[], CallRecord]) -> None:
+        """Like put_call, the record made by the writer thread only if it is still the newest."""
+        self.writer.put_call(call_id, make)
 
     def agent_state(self, agent: str, status: str, reason: str | None, at: float) -> None:
         """An agent entered `status` at `at` (closes its previous interval)."""

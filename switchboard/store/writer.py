@@ -52,7 +52,7 @@ class StoreHealth:
 
 @dataclass
 class _Batch:
-    calls: dict[str, CallRecord] = field(default_factory=dict)
+    calls: dict[str, CallRecord | Callable[[], CallRecord]] = field(default_factory=dict)
     sessions: dict[str, tuple[bool, str | None, float]] = field(default_factory=dict)
     intervals: list[tuple[str, str, str | None, float]] = field(default_factory=list)
 
@@ -87,11 +87,12 @@ class Writer:
         self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
         self._thread.start()
 
-    def put_call(self, record: CallRecord) -> None:
-        """Queue a call record (a newer version of the same call replaces a queued one)."""
+    def put_call(self, call_id: str, record: CallRecord | Callable[[], CallRecord]) -> None:
+        """Queue a call's record, or a function making it when written (a newer version of the
+        same call replaces a queued one, and a replaced one is never made)."""
         with self._cond:
             first = not len(self._batch)
-            self._batch.calls[record.id] = record
+            self._batch.calls[call_id] = record
             self._wake(first)
 
     def put_session(self, agent: str, logged_in: bool, paused: str | None, at: float) -> None:
@@ -223,7 +224,7 @@ def _write(conn: Connection, batch: _Batch) -> None:
         ]
         conn.execute(_upsert(dialect, agent_sessions, "agent"), rows)
     if batch.calls:
-        records = list(batch.calls.values())
+        records = [r for r in map(_made, batch.calls.values()) if r is not None]
         ids = [r.id for r in records]
         conn.execute(_upsert(dialect, calls, "id"), [call_row(r) for r in records])
         conn.execute(delete(call_offers).where(call_offers.c.call_id.in_(ids)))
@@ -238,6 +239,17 @@ def _write(conn: Connection, batch: _Batch) -> None:
         closing, opening = _intervals(batch.intervals)
         conn.execute(_CLOSE, closing)
         conn.execute(insert(agent_intervals), opening)
+
+
+def _made(record: CallRecord | Callable[[], CallRecord]) -> CallRecord | None:
+    """The record (made now when it was deferred); None, logged, if making it failed."""
+    if isinstance(record, CallRecord):
+        return record
+    try:
+        return record()
+    except Exception:
+        log.exception("call record could not be made; this version is skipped")
+        return None
 
 
 _CLOSE = (
