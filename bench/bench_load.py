@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from switchboard.demo.run import EVENTS  # noqa: E402
+from switchboard.asterisk.ami.translate import NEEDED_EVENTS  # noqa: E402
 from switchboard.fakepbx.config import DialplanConfig, QueueConfig, SimConfig  # noqa: E402
 from switchboard.fakepbx.control import Simulator  # noqa: E402
 from switchboard.fakepbx.phones import answers  # noqa: E402
@@ -75,9 +75,13 @@ async def sim_rate(rate: float, seconds: float, operators: int) -> Row:
     config = SimConfig(
         dialplan=DialplanConfig(agi_port=agi, default_wait_s=30, requeue_wait_s=30),
         endpoints=endpoints,
-        queues=(QueueConfig("vetlanda-switchboard"), QueueConfig("savsjo-switchboard")),
+        queues=(
+            QueueConfig("vetlanda-switchboard"),
+            QueueConfig("savsjo-switchboard"),
+            QueueConfig("switchboard-fallback", "leastrecent"),
+        ),
         time_scale=1.0,
-        event_filter=EVENTS,
+        event_filter=frozenset(NEEDED_EVENTS),
     )
     with tempfile.TemporaryDirectory() as tmp:
         async with Simulator(config) as sim:

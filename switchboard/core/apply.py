@@ -34,7 +34,10 @@ def apply(state: State, event: Event, topo: Topology, now: float) -> tuple[State
     """Apply one event at `now`, then offer what can be offered; never raises on unknown ids."""
     effects: list[Effect] = []
     event = _callout_leg(state, event)
+    before = state
     state = _transition(state, event, topo, now, effects)
+    if state is before:
+        return state, effects  # nothing changed (an unknown id, a duplicate): nothing to offer
     uid = _channel_of(event)
     if uid is not None and uid in state.calls:
         state = replace(state, calls=state.calls.set(uid, replace(state.calls[uid], seen_at=now)))

@@ -18,6 +18,7 @@ from typing import TextIO
 
 from pydantic import SecretStr
 
+from switchboard.asterisk.ami.translate import NEEDED_EVENTS
 from switchboard.config.compile import compile_routing
 from switchboard.config.models import Config
 from switchboard.demo.feed import Feed
@@ -26,29 +27,6 @@ from switchboard.engine.app import Engine
 from switchboard.fakepbx.config import DialplanConfig, Fallback, QueueConfig, SimConfig
 from switchboard.fakepbx.control import Simulator
 
-# what the generated manager.conf lets through to the engine's AMI user
-EVENTS = frozenset(
-    [
-        "FullyBooted",
-        "Shutdown",
-        "DeviceStateChange",
-        "ContactStatus",
-        "QueueCallerJoin",
-        "QueueCallerLeave",
-        "QueueCallerAbandon",
-        "QueueMemberAdded",
-        "QueueMemberRemoved",
-        "QueueMemberPause",
-        "QueueMemberStatus",
-        "DialBegin",
-        "DialEnd",
-        "BridgeEnter",
-        "BridgeLeave",
-        "BlindTransfer",
-        "AttendedTransfer",
-        "Hangup",
-    ]
-)
 FALLBACK_QUEUE = "switchboard-fallback"
 
 
@@ -150,7 +128,7 @@ def _pbx(opts: DemoOptions, operators: list[str], agi_port: int) -> SimConfig:
         endpoints=tuple(operators),
         queues=(*(QueueConfig(q) for q in queues), QueueConfig(FALLBACK_QUEUE, "leastrecent")),
         time_scale=1.0 / opts.speed,
-        event_filter=EVENTS,
+        event_filter=frozenset(NEEDED_EVENTS),
         secret="demo",
     )
 

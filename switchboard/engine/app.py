@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 import time
 from collections.abc import Callable
@@ -87,7 +88,8 @@ class Engine:
             absent = self.absent
             return self.bridge.deliverable and (absent is None or queue not in absent.queues)
 
-        self.agi = AgiServer(config.engine.agi)
+        # one info line per routing decision; the dialplan's delivery reports log at debug
+        self.agi = AgiServer(config.engine.agi, quiet=frozenset({"delivered", "callback"}))
         handlers.register(
             self.agi,
             self.live,
@@ -130,6 +132,9 @@ class Engine:
         self.ami.start()
         await self.agi.start()
         await self.ops.start()
+        # Everything made so far (config, topology, imports) lives as long as the engine: out of
+        # the collector's sight, a full collection no longer walks it (pauses of 50-150 ms).
+        gc.freeze()
         log.info(
             "engine started",
             agi=f"{self.config.engine.agi.host}:{self.agi.port}",

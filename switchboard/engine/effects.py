@@ -125,7 +125,7 @@ class Effects:
 
         bound = log.bind(call_id=offer.uniqueid, tenant=offer.tenant, agent=offer.agent)
         if await self._sent(offer.uniqueid, send(), bound):
-            bound.info("offer delivered", device=offer.device, recall=offer.recall)
+            bound.debug("offer delivered", device=offer.device, recall=offer.recall)
 
     async def _originate(self, offer: CallbackOffer) -> None:
         """Originate the callback's Local channel pair (engine/callout.py)."""

@@ -227,8 +227,8 @@ def _write(conn: Connection, batch: _Batch) -> None:
         records = [r for r in map(_made, batch.calls.values()) if r is not None]
         ids = [r.id for r in records]
         conn.execute(_upsert(dialect, calls, "id"), [call_row(r) for r in records])
-        conn.execute(delete(call_offers).where(call_offers.c.call_id.in_(ids)))
-        conn.execute(delete(call_transfers).where(call_transfers.c.call_id.in_(ids)))
+        conn.execute(_DELETE_OFFERS, {"ids": ids})
+        conn.execute(_DELETE_TRANSFERS, {"ids": ids})
         offers = [row for r in records for row in offer_rows(r)]
         if offers:
             conn.execute(insert(call_offers), offers)
@@ -252,6 +252,12 @@ def _made(record: CallRecord | Callable[[], CallRecord]) -> CallRecord | None:
         return None
 
 
+_DELETE_OFFERS = delete(call_offers).where(
+    call_offers.c.call_id.in_(bindparam("ids", expanding=True))
+)
+_DELETE_TRANSFERS = delete(call_transfers).where(
+    call_transfers.c.call_id.in_(bindparam("ids", expanding=True))
+)
 _CLOSE = (
     update(agent_intervals)
     .where(agent_intervals.c.agent == bindparam("who"), agent_intervals.c.ended_at.is_(None))

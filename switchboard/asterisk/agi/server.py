@@ -45,7 +45,9 @@ class AgiServer:
         limits: AgiLimits | None = None,
         handlers: Mapping[str, Handler] | None = None,
         logger: Any = None,
+        quiet: frozenset[str] = frozenset(),
     ) -> None:
+        """`quiet`: scripts whose answered sessions log at debug (their failures still warn)."""
         self.settings = settings
         self.limits = limits or AgiLimits()
         self.stats = AgiStats()
@@ -58,6 +60,7 @@ class AgiServer:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._waiting: dict[_Conn, None] = {}
         self._closing = False
+        self._quiet = quiet
 
     def register(self, script: str, handler: Handler) -> None:
         """Answer requests for `agi://host/<script>?...` with `handler`."""
@@ -240,7 +243,12 @@ class AgiServer:
         if session.hung_up:
             self.stats.hangups += 1
         elapsed_ms = round((asyncio.get_running_loop().time() - session.started) * 1000, 3)
-        level = self._log.info if outcome == "answered" else self._log.warning
+        if outcome != "answered":
+            level = self._log.warning
+        elif session.request.script in self._quiet:
+            level = self._log.debug
+        else:
+            level = self._log.info
         level(
             "agi session",
             **session.fields,

@@ -33,6 +33,24 @@ from switchboard.core.events import (
 log = structlog.get_logger(__name__)
 
 
+# The events the engine uses: manager.conf lets only these through (`eventfilter`, written
+# by `switchboard asterisk-config`), so Asterisk neither sends nor the engine parses the rest.
+# Bridge*, QueueMember* and QueueCallerAbandon are translated when seen but not asked for.
+NEEDED_EVENTS = (
+    "FullyBooted",
+    "Shutdown",
+    "DeviceStateChange",
+    "ContactStatus",
+    "QueueCallerJoin",
+    "QueueCallerLeave",
+    "DialBegin",
+    "DialEnd",
+    "BlindTransfer",
+    "AttendedTransfer",
+    "Hangup",
+)
+
+
 class Translator:
     """Translate one message at a time; counts translated, ignored and rejected messages."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from switchboard.asterisk.agi.answers import UNPACKERS, unpacker
+from switchboard.asterisk.ami.translate import NEEDED_EVENTS
 from switchboard.config.compile import compile_routing
 from switchboard.config.models import Config
 from switchboard.core.rules import RoutingTable
@@ -93,6 +94,11 @@ def dialplan(config: Config, source: str) -> str:
             ),
         ]
     )
+
+
+def event_filters() -> str:
+    """manager.conf `eventfilter` lines: only the events the engine uses reach its login."""
+    return "\n".join(f"eventfilter(action(include),name({e})) =" for e in NEEDED_EVENTS)
 
 
 def number_forms(e164: str, country_code: str) -> list[str]:

@@ -68,6 +68,7 @@ def write_asterisk_config(
         "FALLBACK_MEMBERS": generate.fallback_members(config),
         "OPERATORS": generate.operators(config),
         "MAILBOXES": generate.mailboxes(config, values["VOICEMAIL_PIN"]),
+        "EVENT_FILTERS": generate.event_filters(),
     }
     outdir.mkdir(parents=True, exist_ok=True)
     for template in sorted(_templates(), key=lambda t: t.name):
