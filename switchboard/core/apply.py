@@ -7,8 +7,8 @@ from dataclasses import replace
 from switchboard.core import callbacks
 from switchboard.core import commands as cmd
 from switchboard.core import events as ev
-from switchboard.core.agents import agent_command, agents_restored, on_agent
 from switchboard.core import supervision as sv
+from switchboard.core.agents import agent_command, agents_restored, on_agent
 from switchboard.core.dispatch import dispatch
 from switchboard.core.effects import Effect
 from switchboard.core.offers import answered, dial_result, offer_failed, offer_sent, phone_rang

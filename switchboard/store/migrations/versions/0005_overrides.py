@@ -1,8 +1,8 @@
 """A supervisor's calendar overrides (a tenant or service forced open or closed until a time),
 kept so an engine restart does not reopen a switchboard closed for an emergency.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
