@@ -16,7 +16,7 @@ from switchboard.engine.telemetry import EngineCollector, status_line
 from switchboard.http import health, metrics, wallboard
 from switchboard.http.api import Api, ApiContext, json_errors
 from switchboard.http.api.auth import is_loopback
-from switchboard.http.api.stats import StreamCollector
+from switchboard.http.api.stream import StreamCollector
 from switchboard.http.health import Readiness
 from switchboard.http.server import HttpServer
 from switchboard.systemd.notify import Notifier

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -119,8 +119,3 @@ class ReportQuery(BaseModel):
         if (self.last - self.first).days > 366:
             raise ValueError("a period is at most 367 days")
         return self
-
-
-def stamp(at: float) -> datetime:
-    """A Unix time as an aware UTC datetime (for messages)."""
-    return datetime.fromtimestamp(at).astimezone()

@@ -13,10 +13,11 @@ import contextlib
 import json
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from aiohttp import web
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from switchboard.config.api import ApiSettings
 from switchboard.core.effects import CallChanged, Effect
@@ -248,3 +249,32 @@ class Hub:
 def _message(kind: str, data: str, tenants: frozenset[str] | set[str] | None) -> Message:
     scope = frozenset(tenants) if tenants is not None else None
     return Message(f"event: {kind}\ndata: {data}\n\n".encode(), scope)
+
+
+class StreamCollector:
+    """Reads the hub's StreamStats at scrape time."""
+
+    def __init__(self, stats: StreamStats) -> None:
+        self.stats = stats
+
+    def describe(self) -> list[Metric]:
+        """Nothing up front: the registry need not call `collect()` at registration."""
+        return []
+
+    def collect(self) -> Iterator[Metric]:
+        """switchboard_stream_clients, _opened_total, _dropped_total, _messages_total."""
+        s = self.stats
+        yield GaugeMetricFamily(
+            "switchboard_stream_clients", "Live streams (/api/stream) open now", value=s.clients
+        )
+        yield CounterMetricFamily(
+            "switchboard_stream_opened", "Live streams opened", value=s.opened
+        )
+        yield CounterMetricFamily(
+            "switchboard_stream_dropped",
+            "Live streams cut off because the client fell behind",
+            value=s.dropped,
+        )
+        yield CounterMetricFamily(
+            "switchboard_stream_messages", "Messages queued to live streams", value=s.messages
+        )

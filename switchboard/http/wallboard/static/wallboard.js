@@ -4,7 +4,7 @@
 
 const board = {
   me: null, at: 0, overview: null, tenants: new Map(), agents: new Map(), history: new Map(),
-  step: 15, language: new URLSearchParams(location.search).get("lang"),
+  step: 15, chosen: new URLSearchParams(location.search).get("lang"), language: "sv",
 };
 const SHOWN = ["available", "on_call", "ringing", "wrapup", "paused", "busy", "unreachable"];
 const SVG = "http://www.w3.org/2000/svg";
@@ -13,7 +13,7 @@ function onMessage(event, data) {
   if (event === "snapshot") {
     board.me = data.me;
     board.at = data.at;
-    board.language = board.language || data.me.language;
+    board.language = board.chosen || data.me.language;
     board.overview = data.overview;
     board.tenants = new Map(data.tenants.map((t) => [t.id, t]));
     board.agents = new Map(data.agents.map((a) => [a.id, a]));
@@ -160,5 +160,5 @@ function start() {
 }
 
 takeToken();
-board.language = board.language || (navigator.language || "sv").slice(0, 2);
+board.language = board.chosen || (navigator.language || "sv").slice(0, 2);
 start();
