@@ -4,10 +4,13 @@ an unknown token, malformed and invalid input (400/422 naming the field, nothing
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
-from tests.integration.api_world import TOKENS, api_world
-from tests.integration.engine_world import VETLANDA
+import aiohttp
+
+from tests.integration.api_world import TOKENS, api_world, bearer
+from tests.integration.engine_world import SAVSJO, VETLANDA
 
 ROLES = tuple(TOKENS)
 READS = (
@@ -223,3 +226,38 @@ async def test_priority_and_withdrawal_of_a_waiting_call(tmp_path: Path) -> None
         await asyncio.to_thread(a.w.engine.store.flush)
         records = await asyncio.to_thread(a.w.engine.store.records)
         assert {r.id: r.outcome for r in records}[first.uniqueid] == "withdrawn"
+
+
+async def test_the_stream_starts_with_a_snapshot_and_shows_only_the_tokens_tenants(
+    tmp_path: Path,
+) -> None:
+    async with api_world(tmp_path) as a:
+        async with a.http.get("/api/stream", headers=bearer("wallv")) as response:
+            assert response.headers["Content-Type"] == "text/event-stream"
+            kind, first = await _next_event(response)
+            assert kind == "snapshot"
+            assert [t["id"] for t in first["tenants"]] == ["vetlanda"]
+            assert first["me"]["name"] == "wallv"
+            a.w.sim.place_call(SAVSJO)
+            call = a.w.sim.place_call(VETLANDA)
+            seen: list[tuple[str, dict[str, object]]] = []
+            while not any(k == "call" and e["call_id"] == call.uniqueid for k, e in seen):
+                seen.append(await _next_event(response))
+            tenants = {e.get("tenant") or e.get("id") for k, e in seen if k in ("call", "tenant")}
+            assert tenants == {"vetlanda"}
+            assert all(e["caller_num"] is None for k, e in seen if k == "call")
+        async with a.http.get("/api/stream") as response:
+            assert response.status == 401
+
+
+async def _next_event(response: aiohttp.ClientResponse) -> tuple[str, dict[str, object]]:
+    kind, data = "", ""
+    async with asyncio.timeout(5):
+        while line := (await response.content.readline()).decode():
+            if line.startswith("event: "):
+                kind = line[7:].strip()
+            elif line.startswith("data: "):
+                data += line[6:]
+            elif line == "\n" and data:
+                return kind, json.loads(data)
+    raise AssertionError("the stream ended")
