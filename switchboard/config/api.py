@@ -66,7 +66,8 @@ class ApiSettings(Model):
     tokens: dict[str, ApiToken] = Field(default_factory=dict)
     # clients on loopback read without a token (server on loopback only); None: while no token is set
     loopback_read: bool | None = None
-    stream_buffer: int = Field(default=256, ge=16, le=100_000)  # messages a slow client may lag
+    # frames (at most 5 a second, and a tick) a live stream may lag before it is cut off
+    stream_buffer: int = Field(default=64, ge=4, le=100_000)
     max_clients: int = Field(default=200, ge=1, le=10_000)  # live streams at once
 
     @model_validator(mode="after")

@@ -52,13 +52,10 @@ class Client:
     queue: asyncio.Queue[bytes | None]
     dropped: bool = False
 
-    def offer(self, m: Message) -> bool:
-        """Queue `m` if the client may see it; False when its queue is full."""
-        mine = self.principal.tenants
-        if m.tenants is not None and mine is not None and not (m.tenants & mine):
-            return True
+    def offer(self, frame: bytes) -> bool:
+        """Queue one frame; False when the queue is full (the client lags)."""
         try:
-            self.queue.put_nowait(m.data)
+            self.queue.put_nowait(frame)
         except asyncio.QueueFull:
             return False
         return True
@@ -150,9 +147,14 @@ class Hub:
         self.broadcast(messages)
 
     def broadcast(self, messages: Sequence[Message]) -> None:
-        """Queue `messages` for every client; drop the clients that cannot keep up."""
+        """Queue one frame of `messages` for every client (joined once per token scope); drop
+        the clients that cannot keep up."""
+        frames: dict[frozenset[str] | None, bytes] = {}
         for client in list(self.clients):
-            if not all(client.offer(m) for m in messages):
+            scope = client.principal.tenants
+            if scope not in frames:
+                frames[scope] = b"".join(m.data for m in messages if _visible(m, scope))
+            if frames[scope] and not client.offer(frames[scope]):
                 self._drop(client)
         self.stats.messages += len(messages) * len(self.clients)
 
@@ -179,8 +181,8 @@ class Hub:
         self.stats.clients = len(self.clients)
         self._wake.set()
         try:
-            while (data := await client.queue.get()) is not None:
-                await response.write(data)
+            while (batch := await _batch(client.queue)) is not None:
+                await response.write(batch)  # one write per wake-up, however many messages
         except (ConnectionError, RuntimeError):
             pass  # the client went away (or was cut off for lagging)
         finally:
@@ -244,6 +246,25 @@ class Hub:
 
     def _now(self) -> float:
         return self.ctx.clock()
+
+
+def _visible(m: Message, scope: frozenset[str] | None) -> bool:
+    return m.tenants is None or scope is None or bool(m.tenants & scope)
+
+
+async def _batch(queue: asyncio.Queue[bytes | None]) -> bytes | None:
+    """Everything queued now (waiting for the first); None once the stream is to end."""
+    first = await queue.get()
+    if first is None:
+        return None
+    chunks = [first]
+    while not queue.empty():
+        more = queue.get_nowait()
+        if more is None:
+            queue.put_nowait(None)  # end after writing what came before
+            break
+        chunks.append(more)
+    return b"".join(chunks)
 
 
 def _message(kind: str, data: str, tenants: frozenset[str] | set[str] | None) -> Message:
