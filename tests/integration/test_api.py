@@ -9,7 +9,8 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.integration.api_world import TOKENS, api_world, bearer
+from switchboard.config.api import ApiSettings
+from tests.integration.api_world import API, TOKENS, api_world, bearer
 from tests.integration.engine_world import SAVSJO, VETLANDA
 
 ROLES = tuple(TOKENS)
@@ -261,3 +262,17 @@ async def _next_event(response: aiohttp.ClientResponse) -> tuple[str, dict[str, 
             elif line == "\n" and data:
                 return kind, json.loads(data)
     raise AssertionError("the stream ended")
+
+
+async def test_without_tokens_loopback_clients_read_and_nobody_acts(tmp_path: Path) -> None:
+    async with api_world(tmp_path, ApiSettings()) as a:
+        status, tenants = await a.call("GET", "/api/tenants", None)
+        assert (status, len(tenants)) == (200, 2)
+        status, me = await a.call("GET", "/api/me", None)
+        assert (me["name"], me["role"]) == ("anonymous", "wallboard")
+        status, _ = await a.call("POST", "/api/agents/op1001/login", None)
+        assert status == 403
+    (tmp_path / "closed").mkdir()
+    async with api_world(tmp_path / "closed", API.model_copy(update={"loopback_read": False})) as a:
+        status, _ = await a.call("GET", "/api/tenants", None)
+        assert status == 401
