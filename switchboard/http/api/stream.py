@@ -113,7 +113,9 @@ class Hub:
             tick = self.monotonic() - last_tick >= TICK_S
             if tick:
                 last_tick = self.monotonic()
-                self.history.sample(self.ctx.state(), self.ctx.board.catalog.tenants, self._now())
+                self.history.sample(
+                    self.ctx.state(), self.ctx.board.catalog.tenants, self.ctx.clock()
+                )
             self.frame(tick)
             await asyncio.sleep(FRAME_S)  # a rate limit, not a synchronisation: frames coalesce
 
@@ -143,7 +145,7 @@ class Hub:
                 self._sent[subject] = stable
                 messages.append(_message(subject[0], view.model_dump_json(), tenants))
         if tick:
-            messages.append(_message("tick", json.dumps({"at": round(self._now(), 3)}), None))
+            messages.append(_message("tick", json.dumps({"at": round(self.ctx.clock(), 3)}), None))
         self.broadcast(messages)
 
     def broadcast(self, messages: Sequence[Message]) -> None:
@@ -220,7 +222,7 @@ class Hub:
         return None
 
     def _snapshot(self, p: Principal) -> bytes:
-        board, now = self.ctx.board, self._now()
+        board, now = self.ctx.board, self.ctx.clock()
         catalog = board.catalog
         tenants = self.ctx.tenants(p)
         agents = [a for a, e in catalog.agents.items() if p.reads_any(e.serves) or p.agent == a]
@@ -243,9 +245,6 @@ class Hub:
             },
         }
         return _message("snapshot", json.dumps(body, ensure_ascii=False), None).data
-
-    def _now(self) -> float:
-        return self.ctx.clock()
 
 
 def _visible(m: Message, scope: frozenset[str] | None) -> bool:
@@ -285,17 +284,10 @@ class StreamCollector:
     def collect(self) -> Iterator[Metric]:
         """switchboard_stream_clients, _opened_total, _dropped_total, _messages_total."""
         s = self.stats
-        yield GaugeMetricFamily(
-            "switchboard_stream_clients", "Live streams (/api/stream) open now", value=s.clients
-        )
-        yield CounterMetricFamily(
-            "switchboard_stream_opened", "Live streams opened", value=s.opened
-        )
-        yield CounterMetricFamily(
-            "switchboard_stream_dropped",
-            "Live streams cut off because the client fell behind",
-            value=s.dropped,
-        )
-        yield CounterMetricFamily(
-            "switchboard_stream_messages", "Messages queued to live streams", value=s.messages
-        )
+        yield GaugeMetricFamily("switchboard_stream_clients", "Live streams open", value=s.clients)
+        for name, doc, value in (
+            ("opened", "Live streams (/api/stream) opened", s.opened),
+            ("dropped", "Live streams cut off because the client fell behind", s.dropped),
+            ("messages", "Messages queued to live streams", s.messages),
+        ):
+            yield CounterMetricFamily(f"switchboard_stream_{name}", doc, value=float(value))
