@@ -125,7 +125,10 @@ async def phase(
     sim_config = SimConfig(
         dialplan=DialplanConfig(agi_port=agi, default_wait_s=300, requeue_wait_s=300),
         endpoints=endpoints,
-        queues=(QueueConfig("vetlanda-switchboard"), QueueConfig("savsjo-switchboard")),
+        queues=tuple(
+            QueueConfig(q)
+            for q in ("vetlanda-switchboard", "savsjo-switchboard", "switchboard-fallback")
+        ),
     )
     stats: dict[str, float] = {}
     async with Simulator(sim_config) as sim:
