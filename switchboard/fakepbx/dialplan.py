@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import quote
 
-from switchboard.fakepbx import events as ev
 from switchboard.asterisk.agi import answers
+from switchboard.fakepbx import events as ev
 from switchboard.fakepbx.agi_client import run_agi
 from switchboard.fakepbx.calls import CallHandle, Outcome
 from switchboard.fakepbx.dial import dial
