@@ -27,6 +27,7 @@ from switchboard.demo.traffic import Line, Traffic
 from switchboard.engine.app import Engine
 from switchboard.fakepbx.config import DialplanConfig, Fallback, QueueConfig, SimConfig
 from switchboard.fakepbx.control import Simulator
+from switchboard.logs import add_secrets
 
 # what the generated manager.conf lets through to the engine's AMI user
 EVENTS = frozenset(
@@ -163,6 +164,7 @@ def _engine_config(opts: DemoOptions, agi: int, ami: int, db: Path) -> Config:
     if not api.tokens:  # a token of the demo's own for acting; reading needs none on loopback
         token = ApiToken(role="admin", token=SecretStr(secrets.token_urlsafe(18)))
         api = ApiSettings(tokens={"demo": token}, loopback_read=True)
+        add_secrets(api.secrets())  # printed once for the user, never logged
     engine = e.model_copy(
         update={
             "api": api,

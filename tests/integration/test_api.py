@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import aiohttp
+from structlog.testing import capture_logs
 
 from switchboard.config.api import ApiSettings
 from tests.integration.api_world import API, TOKENS, api_world, bearer
@@ -94,8 +95,12 @@ async def test_agent_actions_by_role_as_the_feature_codes(tmp_path: Path) -> Non
             assert a.w.status(agent) == "available"
         status, _ = await a.call("POST", "/api/agents/op1001/logout", None)
         assert status == 401
-        status, view = await a.call("POST", "/api/agents/op1001/logout", "op")
+        with capture_logs() as logs:
+            status, view = await a.call("POST", "/api/agents/op1001/logout", "op")
         assert (status, view["status"]) == (200, "logged_out")
+        [action] = [line for line in logs if line["event"] == "api action"]
+        assert (action["by"], action["role"], action["agent"]) == ("op", "operator", "op1001")
+        assert TOKENS["op"]["token"] not in str(logs)
         status, body = await a.call("POST", "/api/agents/nobody/login", "admin")
         assert status == 404
 

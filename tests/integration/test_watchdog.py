@@ -57,14 +57,14 @@ async def test_a_frozen_engine_misses_its_pings_is_killed_and_asterisk_continues
 
         # The engine bounds every session itself: a peer that never replies is let go.
         hung, hung_writer = await route_session(d.agi, "1795345541.1")
-        assert (await hung.readline()).startswith(b"SET VARIABLE SB_CALLID")
+        assert (await hung.readline()).startswith(b"SET VARIABLE SB_ANSWER")
         assert await closed_by_peer(hung, within_s=3)
         await d.logged("agi session", call_id="1795345541.1", outcome="deadline")
         hung_writer.close()
 
         # Caller A is in AGI(route) when the engine freezes; caller B connects after.
         a, a_writer = await route_session(d.agi, "1795345541.2")
-        assert (await a.readline()).startswith(b"SET VARIABLE SB_CALLID")
+        assert (await a.readline()).startswith(b"SET VARIABLE SB_ANSWER")
         d.proc.send_signal(signal.SIGSTOP)
         frozen_at = loop.time()
         b, b_writer = await route_session(d.agi, "1795345541.3")  # the listen backlog accepts it
