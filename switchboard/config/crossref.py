@@ -39,6 +39,21 @@ def cross_reference(doc: Any) -> Found:
             yield ("reports", "partner_prices", partner), f"unknown tenant {partner!r}"
     yield from _sounds(tenants)
     yield from _directory(_dict(_dict(doc).get("directory")), agents)
+    yield from _tokens(_dict(_dict(_dict(_dict(doc).get("engine")).get("api")).get("tokens")),
+                       known, {str(a) for a in agents})  # fmt: skip
+
+
+def _tokens(tokens: dict[str, Any], tenants: set[str], agents: set[str]) -> Found:
+    for name, token in tokens.items():
+        loc: Loc = ("engine", "api", "tokens", name)
+        agent = _dict(token).get("agent")
+        if isinstance(agent, str) and agent not in agents:
+            yield (*loc, "agent"), f"unknown agent {agent!r}"
+        scope = _dict(token).get("tenants")
+        named = scope.split(",") if isinstance(scope, str) else _list(scope)
+        for i, tenant in enumerate(named):
+            if str(tenant).strip() not in tenants:
+                yield (*loc, "tenants", i), f"unknown tenant {str(tenant).strip()!r}"
 
 
 def _numbers(tenants: dict[str, Any]) -> Found:

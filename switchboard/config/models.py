@@ -213,6 +213,8 @@ class Tenant(Model):
     callers: tuple[CallerRule, ...] = ()
     overflow: tuple[OverflowStep, ...] = ()
     wrapup_s: int | None = Field(default=None, ge=0, le=600)
+    # share of calls answered within target_answer_s the wallboard holds the day to
+    service_level_target: float = Field(default=0.8, gt=0, le=1)
 
     @field_validator("overflow")
     @classmethod

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
+from switchboard.config.api import ApiSettings
+
 
 def known_timezone(value: str) -> str:
     """Validator: an IANA time zone this system knows."""
@@ -116,6 +118,7 @@ class Engine(Model):
     ami: AmiSettings = AmiSettings()
     mqtt: MqttSettings = MqttSettings()
     http: HttpSettings = HttpSettings()
+    api: ApiSettings = ApiSettings()
     store: StoreSettings = StoreSettings()
 
     def secrets(self) -> tuple[str, ...]:
@@ -125,4 +128,5 @@ class Engine(Model):
             values.append(self.mqtt.password.get_secret_value())
         if self.store.url is not None:
             values.append(urlsplit(self.store.url).password or "")
+        values.extend(self.api.secrets())
         return tuple(v for v in values if v)

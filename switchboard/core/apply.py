@@ -7,6 +7,7 @@ from dataclasses import replace
 from switchboard.core import callbacks
 from switchboard.core import commands as cmd
 from switchboard.core import events as ev
+from switchboard.core import supervision as sv
 from switchboard.core.agents import agent_command, agents_restored, on_agent
 from switchboard.core.dispatch import dispatch
 from switchboard.core.effects import Effect
@@ -19,7 +20,7 @@ from switchboard.core.topology import Topology, device_of_channel
 from switchboard.core.transfers import transfer_answered, transfer_reported, transfer_started
 from switchboard.core.updates import end_call, hang_up_agent_leg, put_agent, put_call
 
-Event = ev.AmiEvent | cmd.EngineEvent
+Event = ev.AmiEvent | cmd.EngineEvent | sv.SupervisorCommand
 
 
 def initial_state(topo: Topology, now: float) -> State:
@@ -145,7 +146,7 @@ def _transition(
             return agents_restored(state, event, now, effects)
         case cmd.CallsRestored(calls=restored):
             return restore(state, restored, now, effects)
-    return state
+    return sv.supervise(state, event, topo, now, effects)
 
 
 def _routed(state: State, e: cmd.CallRouted, now: float, effects: list[Effect]) -> State:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from switchboard.core.state import Agent, AgentStatus, Call
+
+if TYPE_CHECKING:
+    from switchboard.core.overrides import Override
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,4 +97,32 @@ class CallChanged:
         return self.call.outcome is not None
 
 
-Effect = Offer | CallbackOffer | AgentPaused | AgentSession | AgentChanged | CallChanged
+@dataclass(frozen=True, slots=True)
+class Withdraw:
+    """Setvar SB_TARGET on the waiting caller, then Redirect it to the dialplan's voicemail."""
+
+    uniqueid: str
+    channel: str
+    tenant: str
+    target: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class OverridesChanged:
+    """The calendar overrides in force now (core/overrides.py): persist and show them."""
+
+    overrides: tuple[Override, ...]
+    at: float
+
+
+Effect = (
+    Offer
+    | CallbackOffer
+    | AgentPaused
+    | AgentSession
+    | AgentChanged
+    | CallChanged
+    | Withdraw
+    | OverridesChanged
+)

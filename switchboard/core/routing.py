@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
 from switchboard.core.calendar import Verdict, opening_verdict
 from switchboard.core.numbers import normalize
+from switchboard.core.overrides import Key, Override, forced
 from switchboard.core.rules import (
     CallerRule,
     MenuRule,
@@ -84,8 +86,19 @@ class Decision:
         }
 
 
-def decide(call: CallFacts, table: RoutingTable, now: datetime) -> Decision:
-    """Route `call` at the aware instant `now`; never raises for any call facts."""
+NO_OVERRIDES: Mapping[Key, Override] = {}
+
+
+def decide(
+    call: CallFacts,
+    table: RoutingTable,
+    now: datetime,
+    overrides: Mapping[Key, Override] = NO_OVERRIDES,
+) -> Decision:
+    """Route `call` at the aware instant `now`; never raises for any call facts.
+
+    `overrides` (a supervisor's runtime switches, core/overrides.py) win over the calendar.
+    """
     dialled = normalize(call.dialled, table.country_code)
     entry = table.numbers.get(dialled)
     if entry is None:
@@ -98,9 +111,14 @@ def decide(call: CallFacts, table: RoutingTable, now: datetime) -> Decision:
     if any(r.block for r in rules):
         return replace(base, action=Action.REJECT, reason="blocked_caller", greeting=None)
     menu = tenant.menu
-    if call.offer_menu and entry[1] is None and menu is not None and _menu_open(tenant, now):
+    if (
+        call.offer_menu
+        and entry[1] is None
+        and menu is not None
+        and _menu_open(tenant, now, overrides)
+    ):
         return replace(base, action=Action.MENU, reason="menu", service=None, menu=menu)
-    verdict = _verdict(tenant, service, now)
+    verdict = _verdict(tenant, service, now, overrides)
     if not verdict.open:
         closed = service.closed or tenant.closed
         target = {"voicemail": closed.voicemail, "forward": closed.forward}.get(closed.then)
@@ -154,19 +172,22 @@ def _base(
     )
 
 
-def _menu_open(tenant: TenantRule, now: datetime) -> bool:
+def _menu_open(tenant: TenantRule, now: datetime, overrides: Mapping[Key, Override]) -> bool:
     """True when the main service or a service the menu reaches is open (else: no menu)."""
     assert tenant.menu is not None
     reachable = {tenant.main_service, *tenant.menu.digits.values()}
-    return any(_verdict(tenant, tenant.services[sid], now).open for sid in reachable)
+    return any(_verdict(tenant, tenant.services[sid], now, overrides).open for sid in reachable)
 
 
-def _verdict(tenant: TenantRule, service: ServiceRule, now: datetime) -> Verdict:
+def _verdict(
+    tenant: TenantRule, service: ServiceRule, now: datetime, overrides: Mapping[Key, Override]
+) -> Verdict:
     local = now.astimezone(tenant.zone)
+    override = forced(overrides, tenant.id, service.id, now.timestamp()) if overrides else None
     return opening_verdict(
         local,
         service.hours or tenant.hours,
         tenant.special,
         tenant.holiday,
-        service.force or tenant.force,
+        override or service.force or tenant.force,
     )

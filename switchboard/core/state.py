@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from immutables import Map
 
 from switchboard.core.rules import OverflowRule
+
+if TYPE_CHECKING:
+    from switchboard.core.overrides import Override
 
 BUSY_DEVICE = frozenset({"INUSE", "BUSY", "ONHOLD", "RINGING", "RINGINUSE"})
 DEAD_DEVICE = frozenset({"UNAVAILABLE", "INVALID"})
@@ -165,6 +169,7 @@ class Call:
     overflow_step: int = 0  # overflow steps reached so far
     callback_offered: bool = False
     callback: Callback | None = None  # the caller chose to be called back
+    withdrawing: bool = False  # a supervisor's withdrawal to voicemail is under way
     outcome: str | None = None
     ended_at: float | None = None
     changed_at: float = 0.0
@@ -216,6 +221,7 @@ class Call:
             and self.offer is None
             and self.agent is None
             and self.outcome is None
+            and not self.withdrawing
         )
 
     def ready(self, now: float) -> bool:
@@ -258,3 +264,4 @@ class State:
     rr_cursor: int = -1
     day: int = 0
     deliverable: bool = True  # False while AMI cannot carry offers: nothing is offered
+    overrides: Map[tuple[str, str], Override] = field(default_factory=Map)  # core/overrides.py

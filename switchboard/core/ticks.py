@@ -8,6 +8,7 @@ from dataclasses import replace
 from switchboard.core.callbacks import expire
 from switchboard.core.effects import AgentChanged, Effect
 from switchboard.core.offers import dial_result
+from switchboard.core.overrides import expire_overrides
 from switchboard.core.state import Agent, AgentStatus, State
 from switchboard.core.topology import Topology
 from switchboard.core.updates import prune_ended, put_agent, put_call, release_offer
@@ -28,6 +29,7 @@ def tick(state: State, topo: Topology, now: float, effects: list[Effect]) -> Sta
             state = _offer_timed_out(state, topo, aid, now, effects)
     state = _overflow_steps(state, now, effects)
     state = expire(state, topo, now, effects)
+    state = expire_overrides(state, now, effects)
     expired = [c for c, (_, at) in state.recent.items() if now - at > topo.sticky_agent_s]
     if expired:
         recent = state.recent.mutate()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import secrets
 import signal
 import socket
 import sys
@@ -19,6 +20,7 @@ from typing import TextIO
 from pydantic import SecretStr
 
 from switchboard.asterisk.ami.translate import NEEDED_EVENTS
+from switchboard.config.api import ApiSettings, ApiToken
 from switchboard.config.compile import compile_routing
 from switchboard.config.models import Config
 from switchboard.demo.feed import Feed
@@ -26,6 +28,7 @@ from switchboard.demo.traffic import Line, Traffic
 from switchboard.engine.app import Engine
 from switchboard.fakepbx.config import DialplanConfig, Fallback, QueueConfig, SimConfig
 from switchboard.fakepbx.control import Simulator
+from switchboard.logs import add_secrets
 
 FALLBACK_QUEUE = "switchboard-fallback"
 
@@ -135,8 +138,14 @@ def _pbx(opts: DemoOptions, operators: list[str], agi_port: int) -> SimConfig:
 
 def _engine_config(opts: DemoOptions, agi: int, ami: int, db: Path) -> Config:
     e = opts.config.engine
+    api = e.api
+    if not api.tokens:  # a token of the demo's own for acting; reading needs none on loopback
+        token = ApiToken(role="admin", token=SecretStr(secrets.token_urlsafe(18)))
+        api = ApiSettings(tokens={"demo": token}, loopback_read=True)
+        add_secrets(api.secrets())  # printed once for the user, never logged
     engine = e.model_copy(
         update={
+            "api": api,
             "http": e.http.model_copy(update={"host": "127.0.0.1", "port": opts.http_port}),
             "agi": e.agi.model_copy(update={"host": "127.0.0.1", "port": agi}),
             "ami": e.ami.model_copy(
@@ -176,10 +185,15 @@ async def _show(engine: Engine, feed: Feed, clock: Callable[[], float], out: Tex
 
 
 def _banner(opts: DemoOptions, engine: Engine, db: Path) -> str:
+    base = f"http://127.0.0.1:{engine.ops.http.port}"
+    demo = engine.config.engine.api.tokens.get("demo")
+    secret = f"#token={demo.token.get_secret_value()}" if demo and demo.token else ""
     return (
         f"switchboard demo: {len(opts.config.tenants)} tenants, {len(opts.config.agents)} "
         f"operators, {opts.per_minute:g} calls per demo minute at {opts.speed:g}x\n"
-        f"wallboard: http://127.0.0.1:{engine.ops.http.port}/   "
+        f"wallboard: {base}/   (read-only without a token, on this machine only)\n"
+        f"act as admin: {base}/{secret}   agent view: {base}/agent{secret}   "
+        f"API: {base}/api/docs\n"
         f"records: {db}   engine log: {db.parent / 'engine.log'}\n"
         "Ctrl-C stops."
     )

@@ -18,6 +18,7 @@ from switchboard.asterisk.ami.options import AmiOptions
 from switchboard.config.compile import compile_routing, compile_topology
 from switchboard.config.models import Config
 from switchboard.core.commands import AgentsRestored, CallsRestored, Tick, TopologyChanged
+from switchboard.core.overrides import OverridesRestored
 from switchboard.core.records import call_of
 from switchboard.core.rules import RoutingTable
 from switchboard.core.topology import Absent, Topology
@@ -225,6 +226,7 @@ class Engine:
         now = self.clock()
         store = self.store
         sessions = await asyncio.to_thread(store.load_sessions)
+        overrides = await asyncio.to_thread(store.load_overrides)
         today = await asyncio.to_thread(store.calls_today, self.topo.local_midnight(now))
         records = await asyncio.to_thread(store.open_calls)
         await asyncio.to_thread(store.close_intervals, now)
@@ -234,6 +236,7 @@ class Engine:
         )
         self.board.seed(await asyncio.to_thread(store.records, day))  # today's tenant figures
         self.live.submit(AgentsRestored(sessions, today))
+        self.live.submit(OverridesRestored(overrides))
         if records:
             self.live.submit(CallsRestored(tuple(call_of(r, self.topo) for r in records)))
             log.info("calls restored from the store", calls=len(records))

@@ -19,9 +19,12 @@ from switchboard.core.effects import (
     CallChanged,
     Effect,
     Offer,
+    OverridesChanged,
+    Withdraw,
 )
 from switchboard.core.records import record_of
 from switchboard.core.rules import RoutingTable
+from switchboard.core.supervision import SupervisorCommand, WithdrawFailed, WithdrawSent
 from switchboard.core.topology import Topology
 from switchboard.engine.callout import originate_fields
 from switchboard.store.store import Store
@@ -29,6 +32,7 @@ from switchboard.store.store import Store
 log = structlog.get_logger("switchboard.effects")
 
 DELIVER_CONTEXT = "switchboard-deliver"
+VOICEMAIL = ("switchboard-closed", "voicemail")  # dialplan/switchboard.conf: plays, then records
 GONE = ("No such channel", "Channel does not exist")  # recording 10b: the caller hung up
 Observer = Callable[[list[Effect]], None]
 
@@ -40,7 +44,7 @@ class Effects:
         self,
         ami: AmiClient,
         store: Store,
-        submit: Callable[[EngineEvent], None],
+        submit: Callable[[EngineEvent | SupervisorCommand], None],
         topo: Callable[[], Topology],
         clock: Callable[[], float],
         table: Callable[[], RoutingTable] | None = None,
@@ -79,6 +83,10 @@ class Effects:
                 self._spawn(self._deliver(effect), f"deliver-{effect.uniqueid}")
             case CallbackOffer():
                 self._spawn(self._originate(effect), f"callout-{effect.uniqueid}")
+            case Withdraw():
+                self._spawn(self._withdraw(effect), f"withdraw-{effect.uniqueid}")
+            case OverridesChanged(overrides=overrides):
+                self.store.save_overrides(overrides)
             case CallChanged(call=call, milestone=milestone):
                 topo = self.topo()  # the record is made in the writer thread, if still newest
                 self.store.put_call_later(call.id, functools.partial(record_of, call, topo))
@@ -103,6 +111,35 @@ class Effects:
         task.set_name(name)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+
+    async def _withdraw(self, w: Withdraw) -> None:
+        """A waiting caller to voicemail at once: Redirect interrupts the queue's announcement,
+        where QueueWithdrawCaller waits for it to end (recordings README, finding 8 and 07b)."""
+        bound = log.bind(call_id=w.uniqueid, tenant=w.tenant, by=w.by)
+        context, exten = VOICEMAIL
+        actions = (
+            ("Setvar", (("Channel", w.channel), ("Variable", "SB_TARGET"), ("Value", w.target))),
+            ("Setvar", (("Channel", w.channel), ("Variable", "SB_ANNOUNCE"), ("Value", ""))),
+            (
+                "Redirect",
+                (
+                    ("Channel", w.channel),
+                    ("Context", context),
+                    ("Exten", exten),
+                    ("Priority", "1"),
+                ),
+            ),
+        )
+        try:
+            for action, headers in actions:
+                await self.ami.send_action(action, headers)
+        except AmiError as exc:
+            kind = "unsent" if isinstance(exc, AmiNotConnected) else "refused"
+            bound.warning("withdrawal to voicemail failed", error=str(exc), kind=kind)
+            self.submit(WithdrawFailed(w.uniqueid, kind, str(exc)))
+        else:
+            bound.info("call withdrawn to voicemail", target=w.target or "default")
+            self.submit(WithdrawSent(w.uniqueid))
 
     async def _deliver(self, offer: Offer) -> None:
         """Setvar SB_AGENT, then Redirect to the delivery context (recording 07)."""

@@ -9,15 +9,23 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+import structlog
+
 from switchboard.engine.reload import ReloadStatus
 from switchboard.engine.telemetry import EngineCollector, status_line
-from switchboard.http import health, metrics
+from switchboard.http import health, metrics, wallboard
+from switchboard.http.api import Api, ApiContext, json_errors
+from switchboard.http.api.auth import is_loopback
+from switchboard.http.api.stream import StreamCollector
 from switchboard.http.health import Readiness
 from switchboard.http.server import HttpServer
 from switchboard.systemd.notify import Notifier
+from switchboard.views.build import overrides_of
 
 if TYPE_CHECKING:
     from switchboard.engine.app import Engine
+
+log = structlog.get_logger("switchboard.ops")
 
 STATUS_EVERY_S = 5.0
 LAG_PROBE_S = 0.25
@@ -38,6 +46,12 @@ class Operations:
         self.http = HttpServer(engine.config.engine.http)
         self.http.add(health.routes(self.readiness))
         self.http.add(metrics.routes(engine.metrics))
+        self.api = Api(_context(engine))
+        self.http.app.middlewares.append(json_errors)
+        self.http.add(self.api.routes())
+        self.http.add(wallboard.routes())
+        self.readiness.report("overrides", self._overrides)
+        engine.metrics.registry.register(StreamCollector(self.api.hub.stats))
         engine.metrics.registry.register(EngineCollector(engine))
         for conn in (engine.ami.events, engine.ami.actions):
             conn.round_trip_listeners.append(engine.metrics.on_ami_action)
@@ -47,8 +61,13 @@ class Operations:
         """Hook the metrics to effects and store, serve HTTP, then READY=1 and the watchdog."""
         e = self.engine
         e.effects.observers.append(e.metrics.on_effects)
+        e.effects.observers.append(self.api.hub.observe)
         e.store.writer.listeners.append(e.metrics.on_store_write)
         await self.http.start()
+        e.supervisor.spawn("api-stream", self.api.hub.run)
+        settings = e.config.engine
+        if not settings.api.tokens and not is_loopback(settings.http.host):
+            log.warning("api: no tokens configured, so off loopback the API answers 401")
         e.supervisor.spawn("loop-lag", self._lag)
         e.supervisor.spawn("sd-status", self._status)
         interval = self.notifier.watchdog_interval_s
@@ -61,9 +80,15 @@ class Operations:
         self.notifier.stopping()
 
     async def stop(self) -> None:
-        """Close the HTTP server and the notification socket."""
+        """End the live streams, close the HTTP server and the notification socket."""
+        self.api.close()
         await self.http.stop()
         self.notifier.close()
+
+    def _overrides(self) -> dict[str, object]:
+        e = self.engine
+        found = overrides_of(e.live.state, None, e.clock())
+        return {"active": [o.model_dump(mode="json") for o in found]}
 
     def _ami(self) -> tuple[bool, str]:
         e = self.engine
@@ -114,3 +139,18 @@ class Operations:
             started = loop.time()
             await asyncio.sleep(LAG_PROBE_S)
             self.engine.metrics.on_loop_lag(max(0.0, loop.time() - started - LAG_PROBE_S))
+
+
+def _context(engine: Engine) -> ApiContext:
+    """What the API reads and submits, from the engine (the API never imports the engine)."""
+    return ApiContext(
+        board=engine.board,
+        state=lambda: engine.live.state,
+        submit=engine.live.submit,
+        settled=engine.live.settled_within,
+        config=lambda: engine.config,
+        table=lambda: engine.table,
+        clock=engine.clock,
+        database=lambda: engine.store.engine,
+        loopback_server=is_loopback(engine.config.engine.http.host),
+    )

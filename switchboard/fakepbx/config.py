@@ -31,6 +31,7 @@ class DialplanConfig:
     agi_port: int = 4573
     inbound_context: str = "switchboard-inbound"
     deliver_context: str = "switchboard-deliver"
+    closed_context: str = "switchboard-closed"  # a Redirect here ends the call (voicemail, ...)
     agents_context: str = "sb-agents"
     route_script: str = "route"
     requeue_script: str = "requeue"

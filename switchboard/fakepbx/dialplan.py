@@ -35,6 +35,9 @@ async def run_call(pbx: Pbx, ch: Channel, call: CallHandle) -> None:
                 await _inbound(pbx, ch, call)
             elif ch.context == dp.deliver_context:
                 await _deliver(pbx, ch, call)
+            elif ch.context == dp.closed_context:  # e.g. a supervisor's withdrawal to voicemail
+                target = ch.variables.get("SB_TARGET", "")
+                call.settle(Outcome(ch.exten, at=pbx.now(), detail=target))
             else:
                 break  # no such extension: the channel hangs up
             if ch.redirect_to is None:

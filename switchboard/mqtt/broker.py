@@ -10,15 +10,13 @@ import socket
 import ssl
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import aiomqtt
 import structlog
 
 from switchboard.config.settings import MqttSettings, MqttTls
-
-SubjectKind = Literal["overview", "config", "tenant", "queue", "agent"]
-Subject = tuple[SubjectKind, str]  # ("tenant", "vetlanda"); the overview's and config's id is ""
+from switchboard.views.changes import Subject
 
 ONLINE = b"online"
 OFFLINE = b"offline"

@@ -24,7 +24,6 @@ from switchboard.mqtt.broker import (
     LINK_ERRORS,
     OFFLINE,
     ONLINE,
-    Subject,
     Topics,
     abandon,
     broker,
@@ -38,6 +37,7 @@ from switchboard.mqtt.broker import (
 from switchboard.mqtt.retained import Retained, changed_by, every_subject
 from switchboard.mqtt.stats import MqttHealth, PublisherStats, health_of, probe_of
 from switchboard.views.board import Board
+from switchboard.views.changes import Subject
 from switchboard.views.events import PUBLISHED, call_events
 from switchboard.views.models import ConfigReport, View
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from switchboard.core.effects import AgentChanged, CallChanged, Effect
-from switchboard.mqtt.broker import Subject
 from switchboard.views.catalog import Catalog
+from switchboard.views.changes import Subject, changed_by
 
 CONFIG: Subject = ("config", "")
+__all__ = ["CONFIG", "Retained", "changed_by", "every_subject"]
 
 
 class Retained:
@@ -69,18 +69,3 @@ def every_subject(catalog: Catalog) -> set[Subject]:
     subjects.update(("queue", q) for q in catalog.queues)
     subjects.update(("agent", a) for a in catalog.agents)
     return subjects
-
-
-def changed_by(effects: Iterable[Effect], catalog: Catalog) -> set[Subject]:
-    """The subjects whose views these effects may change."""
-    marks: set[Subject] = set()
-    for effect in effects:
-        if isinstance(effect, CallChanged):
-            call = effect.call
-            marks.update({("overview", ""), ("tenant", call.tenant), ("queue", call.queue)})
-            marks.update(("agent", a) for a in (call.agent, call.offer, call.answered_by) if a)
-        elif isinstance(effect, AgentChanged):
-            marks.update({("overview", ""), ("agent", effect.agent.id)})
-            entry = catalog.agents.get(effect.agent.id)
-            marks.update(("tenant", t) for t in (entry.serves if entry else ()))
-    return marks

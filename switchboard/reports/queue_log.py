@@ -54,6 +54,8 @@ def _lines(r: CallRecord, names: Mapping[str, str]) -> Iterator[tuple[float, str
     answered = [a for a in r.attempts if a.result == "answered" and a.answered_at is not None]
     if answered:
         yield _completion(r, answered[-1].agent, names, waited)
+    elif r.outcome == "withdrawn":  # a supervisor sent the caller to voicemail (07b's field layout)
+        yield r.ended_at, f"NONE|WITHDRAW|1|1|{waited}|voicemail"
     elif r.outcome in ENDED_BY_THE_DIALPLAN:
         yield r.ended_at, f"NONE|EXITWITHTIMEOUT|1|1|{waited}"
     else:

@@ -1,4 +1,4 @@
-"""Call records to table rows and back (JSON for the small nested lists)."""
+"""Call records and calendar overrides to table rows and back (JSON for the small nested lists)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
+from switchboard.core.overrides import Override
 from switchboard.core.records import CallRecord
 from switchboard.core.state import Attempt, Callback, Transfer
 
@@ -146,3 +147,16 @@ def record_from(
         homes=tuple(sorted({(o["agent"], o["home"]) for o in offers if o["home"] is not None})),
         callback=Callback(**json.loads(row["callback"])) if row.get("callback") else None,
     )
+
+
+def override_row(o: Override) -> dict[str, Any]:
+    """The `overrides` row of one calendar override."""
+    return {
+        "tenant": o.tenant,
+        "service": o.service,
+        "force": o.force,
+        "until": o.until,
+        "by_name": o.by,
+        "reason": o.reason,
+        "set_at": o.at,
+    }

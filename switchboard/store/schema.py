@@ -106,3 +106,15 @@ agent_intervals = Table(
     Index("agent_intervals_by_time", "started_at"),
     Index("agent_intervals_by_end", "ended_at"),
 )
+
+overrides = Table(
+    "overrides",
+    metadata,
+    Column("tenant", String(64), primary_key=True),
+    Column("service", String(64), primary_key=True),  # "" for the whole tenant
+    Column("force", String(16), nullable=False),
+    Column("until", Float, nullable=False),
+    Column("by_name", String(64), nullable=False),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("set_at", Float, nullable=False),
+)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, Row, select, update
 
+from switchboard.core.overrides import Override
 from switchboard.core.records import CallRecord
 from switchboard.store.database import database_url, migrate, open_engine
 from switchboard.store.rows import record_from
@@ -17,6 +18,7 @@ from switchboard.store.schema import (
     call_offers,
     call_transfers,
     calls,
+    overrides,
 )
 from switchboard.store.writer import StoreHealth, Writer
 
@@ -58,6 +60,10 @@ class Store:
         """An agent entered `status` at `at` (closes its previous interval)."""
         self.writer.put_interval(agent, status, reason, at)
 
+    def save_overrides(self, current: tuple[Override, ...]) -> None:
+        """Remember the calendar overrides in force (replacing those remembered)."""
+        self.writer.put_overrides(current)
+
     def flush(self, within_s: float = 5.0) -> bool:
         """Block until queued writes are committed; False after `within_s`."""
         return self.writer.flush(within_s)
@@ -69,6 +75,17 @@ class Store:
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(agent_sessions.c.agent))
             return tuple((str(a), bool(li), None if p is None else str(p)) for a, li, p in rows)
+
+    def load_overrides(self) -> tuple[Override, ...]:
+        """The calendar overrides remembered (expired ones included: the core drops them)."""
+        o = overrides.c
+        query = select(o.tenant, o.service, o.force, o.until, o.by_name, o.reason, o.set_at)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(o.tenant, o.service))
+            return tuple(
+                Override(str(t), str(s), str(f), float(u), str(b), str(r), float(at))
+                for t, s, f, u, b, r, at in rows
+            )
 
     def open_calls(self) -> list[CallRecord]:
         """Calls whose record has no outcome yet (live when the engine stopped)."""

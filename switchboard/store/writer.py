@@ -17,14 +17,16 @@ import structlog
 from sqlalchemy import Connection, Engine, Table, bindparam, delete, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from switchboard.core.overrides import Override
 from switchboard.core.records import CallRecord
-from switchboard.store.rows import call_row, offer_rows, transfer_rows
+from switchboard.store.rows import call_row, offer_rows, override_row, transfer_rows
 from switchboard.store.schema import (
     agent_intervals,
     agent_sessions,
     call_offers,
     call_transfers,
     calls,
+    overrides,
 )
 
 log = structlog.get_logger("switchboard.store")
@@ -55,12 +57,16 @@ class _Batch:
     calls: dict[str, CallRecord | Callable[[], CallRecord]] = field(default_factory=dict)
     sessions: dict[str, tuple[bool, str | None, float]] = field(default_factory=dict)
     intervals: list[tuple[str, str, str | None, float]] = field(default_factory=list)
+    overrides: tuple[Override, ...] | None = None  # all of them, replacing the stored ones
 
     def __len__(self) -> int:
-        return len(self.calls) + len(self.sessions) + len(self.intervals)
+        extra = self.overrides is not None
+        return len(self.calls) + len(self.sessions) + len(self.intervals) + extra
 
     def under(self, newer: _Batch) -> _Batch:
         """This (failed, older) batch with `newer` work on top of it."""
+        if newer.overrides is not None:
+            self.overrides = newer.overrides
         self.calls.update(newer.calls)
         self.sessions.update(newer.sessions)
         self.intervals.extend(newer.intervals)
@@ -110,6 +116,13 @@ class Writer:
                 del self._batch.intervals[0]
                 self.health.dropped += 1
             self._batch.intervals.append((agent, status, reason, at))
+            self._wake(first)
+
+    def put_overrides(self, current: tuple[Override, ...]) -> None:
+        """Queue the calendar overrides in force (they replace the stored set)."""
+        with self._cond:
+            first = not len(self._batch)
+            self._batch.overrides = current
             self._wake(first)
 
     def flush(self, within_s: float) -> bool:
@@ -235,6 +248,10 @@ def _write(conn: Connection, batch: _Batch) -> None:
         transfers = [row for r in records for row in transfer_rows(r)]
         if transfers:
             conn.execute(insert(call_transfers), transfers)
+    if batch.overrides is not None:
+        conn.execute(delete(overrides))
+        if batch.overrides:
+            conn.execute(insert(overrides), [override_row(o) for o in batch.overrides])
     if batch.intervals:
         closing, opening = _intervals(batch.intervals)
         conn.execute(_CLOSE, closing)

@@ -13,6 +13,7 @@ from switchboard.views.models import (
     AgentView,
     CallView,
     Counts,
+    OverrideView,
     Overview,
     QueueView,
     TenantView,
@@ -29,6 +30,8 @@ def tenant_view(state: State, t: Tally, catalog: Catalog, tenant: str, now: floa
     calls = [c for c in state.calls.values() if c.tenant == tenant]
     waiting = [c for c in calls if c.phase in UNANSWERED]
     oldest = _oldest(waiting)
+    day = t.today(catalog, tenant, now)
+    late = _late(waiting, now)
     return TenantView(
         at=_t(now),
         id=tenant,
@@ -40,8 +43,31 @@ def tenant_view(state: State, t: Tally, catalog: Catalog, tenant: str, now: floa
         connected=sum(c.phase is CallPhase.CONNECTED for c in calls),
         agents_home=agent_counts(state, entry.home_agents, now),
         agents_serving=agent_counts(state, entry.serving, now),
-        today=_today(t.today(catalog, tenant, now)),
+        today=_today(day),
+        language=entry.language,
+        target_answer_s=entry.target_answer_s,
+        service_level_target=entry.service_level_target,
+        waiting_past_target=late,
+        target_missed=_missed(late, day, entry.service_level_target),
+        overrides=overrides_of(state, tenant, now),
     )
+
+
+def overrides_of(state: State, tenant: str | None, now: float) -> list[OverrideView]:
+    """The runtime switches in force at `now` (of one tenant, or all)."""
+    return [
+        OverrideView(
+            tenant=o.tenant,
+            service=o.service or None,
+            force="open" if o.force == "open" else "closed",
+            until=_t(o.until),
+            by=o.by,
+            reason=o.reason,
+            at=_t(o.at),
+        )
+        for o in state.overrides.values()
+        if (tenant is None or o.tenant == tenant) and o.active(now)
+    ]
 
 
 def queue_view(state: State, catalog: Catalog, queue: str, now: float) -> QueueView:
@@ -89,6 +115,13 @@ def overview(state: State, t: Tally, catalog: Catalog, now: float) -> Overview:
     oldest = _oldest(waiting)
     days = [t.today(catalog, tid, now) for tid in catalog.tenants]
     total = TenantDay(**{k: sum(getattr(d, k) for d in days) for k in (*_COUNTERS, "settled")})
+    missed = [
+        tid
+        for (tid, entry), day in zip(catalog.tenants.items(), days, strict=True)
+        if _missed(
+            _late([c for c in waiting if c.tenant == tid], now), day, entry.service_level_target
+        )
+    ]
     return Overview(
         at=_t(now),
         tenants=list(catalog.tenants),
@@ -98,6 +131,7 @@ def overview(state: State, t: Tally, catalog: Catalog, now: float) -> Overview:
         connected=sum(c.phase is CallPhase.CONNECTED for c in state.calls.values()),
         agents=agent_counts(state, tuple(catalog.agents), now),
         today=Counts(**_counts(total)),
+        target_missed=missed,
     )
 
 
@@ -168,6 +202,15 @@ def _counts(day: TenantDay) -> dict[str, int | float | None]:
 
 def _today(day: TenantDay) -> Today:
     return Today(date=date.fromordinal(day.day).isoformat(), **_counts(day))
+
+
+def _late(waiting: list[Call], now: float) -> int:
+    return sum(c.waited(now) > c.target_answer_s for c in waiting)
+
+
+def _missed(late: int, day: TenantDay, goal: float) -> bool:
+    level = day.service_level
+    return late > 0 or (level is not None and level < goal)
 
 
 def _oldest(calls: list[Call]) -> float | None:

@@ -23,6 +23,8 @@ class TenantEntry:
     queues: tuple[str, ...]
     home_agents: tuple[str, ...]
     serving: tuple[str, ...]  # every agent who answers for it, its home agents first
+    target_answer_s: int = 30  # its main service's
+    service_level_target: float = 0.8
 
     def local_day(self, at: float) -> int:
         """The tenant's local calendar day at `at` (its counters reset at its midnight)."""
@@ -90,6 +92,8 @@ def catalog_of(config: Config, topo: Topology) -> Catalog:
             queues=tuple(n for n, q in queues.items() if q.tenant == tid),
             home_agents=tuple(topo.home_agents.get(tid, ())),
             serving=tuple(topo.serving.get(tid, ())),
+            target_answer_s=t.services[t.main_service].target_answer_s,
+            service_level_target=t.service_level_target,
         )
         for tid, t in config.tenants.items()
     }

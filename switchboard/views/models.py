@@ -63,6 +63,18 @@ class Today(Counts):
     date: str = Field(description="the tenant's local date, YYYY-MM-DD")
 
 
+class OverrideView(View):
+    """A supervisor's runtime switch over the calendar, in force until `until`."""
+
+    tenant: str
+    service: str | None = Field(description="None: the whole tenant")
+    force: Literal["open", "closed"]
+    until: Seconds
+    by: str = Field(description="the API token's name that set it")
+    reason: str
+    at: Seconds = Field(description="when it was set")
+
+
 class TenantView(View):
     """A tenant's live panel: callers waiting, agents by status, today's figures."""
 
@@ -79,6 +91,14 @@ class TenantView(View):
     agents_home: AgentCounts = Field(description="its home operators")
     agents_serving: AgentCounts = Field(description="every operator who answers for it")
     today: Today
+    language: str = Field(description="the tenant's language (sv, en, ...), for displays")
+    target_answer_s: int = Field(description="its main service's answer target")
+    service_level_target: float = Field(ge=0, le=1, description="today's service level goal")
+    waiting_past_target: int = Field(description="callers waiting longer than their target")
+    target_missed: bool = Field(
+        description="a caller waits past its target, or today's service level is under the goal"
+    )
+    overrides: list[OverrideView] = Field(description="runtime open/closed switches in force")
 
 
 class QueueView(View):
@@ -153,6 +173,7 @@ class Overview(View):
     connected: int
     agents: AgentCounts
     today: Counts
+    target_missed: list[str] = Field(description="tenants whose panel shows a missed target")
 
 
 class ConfigReport(View):

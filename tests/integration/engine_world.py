@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from switchboard.asterisk.config import AsteriskOptions, write_asterisk_config
+from switchboard.config.api import ApiSettings
 from switchboard.config.loader import load_config, parse_config
 from switchboard.config.models import Config
 from switchboard.config.settings import MqttSettings
@@ -114,7 +115,11 @@ def scaled_clock() -> Callable[[], float]:
 
 @asynccontextmanager
 async def world(
-    tmp: Path, agents: dict[str, str], mqtt: MqttSettings | None = None, **sim_kw: object
+    tmp: Path,
+    agents: dict[str, str],
+    mqtt: MqttSettings | None = None,
+    api: ApiSettings | None = None,
+    **sim_kw: object,
 ) -> AsyncIterator[World]:
     """Simulator + engine, both started; agents registered as answering phones."""
     agi = free_port()
@@ -133,8 +138,10 @@ async def world(
         for ep in agents:
             sim.register(ep)
         engine_config = world_config(tmp, agents, agi, sim.ami_port)
-        if mqtt is not None:
-            settings = engine_config.engine.model_copy(update={"mqtt": mqtt})
+        if mqtt is not None or api is not None:
+            update = {"mqtt": mqtt} if mqtt is not None else {}
+            update |= {"api": api} if api is not None else {}
+            settings = engine_config.engine.model_copy(update=update)
             engine_config = engine_config.model_copy(update={"engine": settings})
         engine = Engine(engine_config, clock=scaled_clock(), tick_s=0.05)
         await engine.start()

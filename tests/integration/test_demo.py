@@ -38,6 +38,7 @@ async def test_the_demo_routes_calls_and_stops_within_its_time(tmp_path: Path) -
     assert "switchboard demo: 4 tenants, 6 operators" in text
     assert f"--store {db}" in text
     assert "wallboard: http://127.0.0.1:" in text
+    assert "/agent#token=" in text  # a token of the demo's own to act with
     records = read_records(db)
     outcomes = {r.outcome for r in records}
     assert len(records) > 20

@@ -130,7 +130,7 @@ def test_a_database_from_the_first_engine_is_migrated_not_lost(tmp_path: Path) -
     with sqlite3.connect(path) as db:  # written exactly as the first engine wrote it
         db.executescript(FIRST_SCHEMA)
     store = Store(path)
-    assert store.version == "0004"
+    assert store.version == "0005"
     assert store.load_sessions() == (("asa", True, "lunch"),)
     [record] = store.records()
     assert (record.id, record.outcome, record.answered_by, record.queued_at) == (
@@ -144,7 +144,7 @@ def test_a_database_from_the_first_engine_is_migrated_not_lost(tmp_path: Path) -
     assert store.flush()
     assert [r.id for r in store.open_calls()] == ["1.2"]
     assert store.close()
-    assert Store(path).version == "0004"  # opening again changes nothing
+    assert Store(path).version == "0005"  # opening again changes nothing
 
 
 def test_a_database_from_the_first_engine_is_reported_on(

@@ -42,6 +42,7 @@ def register(
             wait_slice_s=slice_s,
             deliverable=deliverable,
             on_decided=on_decided,
+            overrides=lambda: live.state.overrides,
         ),
     )
     server.register("requeue", requeue_handler(live, table, slice_s, deliverable))

@@ -4,7 +4,7 @@ becomes a live call the dispatcher delivers."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from switchboard.asterisk.agi import answers
@@ -13,7 +13,8 @@ from switchboard.asterisk.agi.server import Handler
 from switchboard.asterisk.agi.session import AgiSession
 from switchboard.core import commands as cmd
 from switchboard.core.numbers import normalize
-from switchboard.core.routing import Action, CallFacts, Decision, decide
+from switchboard.core.overrides import Key, Override
+from switchboard.core.routing import NO_OVERRIDES, Action, CallFacts, Decision, decide
 from switchboard.core.rules import RoutingTable
 from switchboard.engine.live import Live
 
@@ -32,20 +33,22 @@ def route_handler(
     wait_slice_s: int = DEFAULT_WAIT_SLICE_S,
     deliverable: Callable[[str], bool] = lambda queue: True,
     on_decided: Callable[[float], None] | None = None,
+    overrides: Callable[[], Mapping[Key, Override]] = lambda: NO_OVERRIDES,
 ) -> Handler:
     """A handler answering `route?did=...` (docs/call-flow.md) from the table current per call.
 
     While the engine cannot deliver to the decision's queue (`deliverable(queue)` False: AMI
     down or not yet read, or Asterisk lacks that queue), a caller for a queue is sent to the
     dialplan's static fallback at once instead of a memberless (or missing) queue.
-    `on_decided` is told how many seconds each decide() took.
+    `on_decided` is told how many seconds each decide() took; `overrides` gives a supervisor's
+    runtime open/closed switches in force.
     """
 
     async def route(session: AgiSession) -> None:
         request = session.request
         facts, rules, now = call_facts(request), table(), clock()
         started = time.perf_counter()
-        decision = decide(facts, rules, now)
+        decision = decide(facts, rules, now, overrides())
         if on_decided is not None:
             on_decided(time.perf_counter() - started)
         session.bind(tenant=decision.tenant)
