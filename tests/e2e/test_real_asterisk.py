@@ -354,7 +354,7 @@ async def test_ami_user_is_least_privilege_and_filtered(pbx: Asterisk, phones: P
             caller = phones.call(VETLANDA, "0701000080", hold_ms=2_000)
             await until(lambda: invites_from(operator, "0701000080"), 20, "the fallback ring")
             await until(lambda: caller.done, 20, "the caller to finish")
-            await until(lambda: {"Hangup", "BridgeLeave"} <= seen, 5, "the call's last events")
+            await until(lambda: "Hangup" in seen, 5, "the call's last events")
         finally:
             collect.cancel()
             with contextlib.suppress(asyncio.CancelledError):
