@@ -4,7 +4,6 @@ configuration, run the engine, reload the running engine, simulate a day."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import faulthandler
 import json
@@ -127,7 +126,9 @@ def _run(config: Config, args: argparse.Namespace) -> int:
     try:
         _write_pid(pid_file)
         engine = Engine(config, load=load)
-        code = asyncio.run(engine.run_forever())
+        import uvloop  # libuv's event loop: the same asyncio code, less CPU per call
+
+        code = uvloop.run(engine.run_forever())
     except Exception:
         structlog.get_logger("switchboard").exception("engine failed")
         return EXIT_FAILED

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from switchboard.core import commands as cmd
 from switchboard.core.effects import AgentSession, Effect
+from switchboard.core.evolve import replace
 from switchboard.core.state import Agent, State
 from switchboard.core.topology import Topology
 from switchboard.core.updates import put_agent

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from switchboard.core import callbacks
 from switchboard.core import commands as cmd
 from switchboard.core import events as ev
@@ -11,6 +9,7 @@ from switchboard.core import supervision as sv
 from switchboard.core.agents import agent_command, agents_restored, on_agent
 from switchboard.core.dispatch import dispatch
 from switchboard.core.effects import Effect
+from switchboard.core.evolve import replace
 from switchboard.core.offers import answered, dial_result, offer_failed, offer_sent, phone_rang
 from switchboard.core.requeue import slice_ended
 from switchboard.core.snapshot import rebuild, restore, unrouted_call

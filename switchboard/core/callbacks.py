@@ -14,10 +14,9 @@ The Local channels carry ids the engine chose (Originate ChannelId/OtherChannelI
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from switchboard.core import commands as cmd
 from switchboard.core.effects import CallbackOffer, Effect
+from switchboard.core.evolve import replace
 from switchboard.core.numbers import normalize
 from switchboard.core.state import Call, Callback, State
 from switchboard.core.topology import Topology

@@ -7,10 +7,9 @@ operator who transferred first (a recall) while that operator is free.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from switchboard.core.callbacks import callout
 from switchboard.core.effects import Effect, Offer
+from switchboard.core.evolve import replace
 from switchboard.core.select import pick_agent, pick_call, rank
 from switchboard.core.state import Attempt, Call, State
 from switchboard.core.topology import Topology

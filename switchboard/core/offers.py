@@ -3,9 +3,8 @@ doing at all (never sent, link lost, caller gone), which bars nobody and counts 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from switchboard.core.effects import AgentPaused, AgentSession, Effect
+from switchboard.core.evolve import replace
 from switchboard.core.state import Attempt, Call, State
 from switchboard.core.topology import Topology
 from switchboard.core.updates import end_call, put_agent, put_call, release_offer

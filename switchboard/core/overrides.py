@@ -8,12 +8,13 @@ the shell (`OverridesChanged`) and expire by themselves.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from immutables import Map
 
 from switchboard.core.effects import Effect, OverridesChanged
+from switchboard.core.evolve import replace
 
 if TYPE_CHECKING:
     from switchboard.core.state import State

@@ -9,10 +9,9 @@ so its call ends, and is recorded, as any other.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from switchboard.core.dispatch import dispatch
 from switchboard.core.effects import AgentSession, Effect
+from switchboard.core.evolve import replace
 from switchboard.core.offers import offer_failed
 from switchboard.core.state import Agent, State
 from switchboard.core.topology import AgentInfo, Topology

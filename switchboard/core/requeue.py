@@ -3,10 +3,11 @@ estimated wait when they are due), a callback offer or voicemail."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from switchboard.core.commands import SliceEnded
 from switchboard.core.effects import Effect
+from switchboard.core.evolve import replace
 from switchboard.core.state import Call, State
 from switchboard.core.updates import put_call
 

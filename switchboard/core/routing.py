@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from switchboard.core.calendar import Verdict, opening_verdict
+from switchboard.core.evolve import replace
 from switchboard.core.numbers import normalize
 from switchboard.core.overrides import Key, Override, forced
 from switchboard.core.rules import (

@@ -8,12 +8,11 @@ dispatchable.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from switchboard.core import callbacks
 from switchboard.core import commands as cmd
 from switchboard.core import events as ev
 from switchboard.core.effects import Effect
+from switchboard.core.evolve import replace
 from switchboard.core.numbers import normalize
 from switchboard.core.offers import answered
 from switchboard.core.state import Call, State

@@ -7,11 +7,12 @@ Redirect's success ends the call as `withdrawn`, its failure gives the call back
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from switchboard.core import overrides as ov
 from switchboard.core.effects import Effect, Withdraw
+from switchboard.core.evolve import replace
 from switchboard.core.state import CallPhase, State
 from switchboard.core.updates import end_call, put_call
 

@@ -3,10 +3,9 @@ reset at midnight."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from switchboard.core.callbacks import expire
 from switchboard.core.effects import AgentChanged, Effect
+from switchboard.core.evolve import replace
 from switchboard.core.offers import dial_result
 from switchboard.core.overrides import expire_overrides
 from switchboard.core.state import Agent, AgentStatus, State

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from switchboard.core import events as ev
 from switchboard.core.effects import Effect
+from switchboard.core.evolve import replace
 from switchboard.core.state import BUSY_DEVICE, Agent, Call, State, Transfer
 from switchboard.core.topology import Topology, device_of_channel
 from switchboard.core.updates import hang_up_agent_leg, put_call

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from switchboard.core.effects import AgentChanged, CallChanged, Effect
+from switchboard.core.evolve import replace
 from switchboard.core.state import Agent, AgentStatus, Call, CallPhase, State
 
 ENDED_KEPT_S = 600.0  # how long an ended call id is remembered against stale snapshots
