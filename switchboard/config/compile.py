@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -93,6 +94,7 @@ def _holidays(calendar: HolidayCalendar | None) -> HolidayLookup:
         language=calendar.language or holidays.country_holidays(calendar.country).default_language,
     )
 
+    @functools.lru_cache(maxsize=512)  # every call asks about today: the library is slow at it
     def lookup(day: date) -> str | None:
         name = table.get(day)
         return None if name is None else str(name).split(";")[0]

@@ -281,16 +281,16 @@ class AgiServer:
         """Close; after an answer first half-close and read to EOF: Asterisk reads EOF, ends the
         AGI (AGISTATUS=SUCCESS), writes its closing `HANGUP` and closes, and reading it avoids a
         reset on its side (recording 16)."""
-        try:
-            async with asyncio.timeout(self.limits.drain_timeout_s):
-                if reader is not None:
+        if reader is not None:
+            try:
+                async with asyncio.timeout(self.limits.drain_timeout_s):
                     writer.write_eof()
                     while await reader.read(4096):
                         pass
-                writer.close()
-                await writer.wait_closed()
-        except (TimeoutError, ConnectionError, OSError):
-            writer.transport.abort()
+            except (TimeoutError, ConnectionError, OSError):
+                writer.transport.abort()
+                return
+        writer.close()  # the transport finishes closing on its own: nothing left to wait for
 
     def _take_slot(self) -> bool:
         if self.stats.active < self.settings.max_sessions:
