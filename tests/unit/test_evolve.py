@@ -17,7 +17,9 @@ def test_copies_like_dataclasses_replace() -> None:
     assert replace(agent) is not agent
     assert agent.paused == "lunch"  # the original is untouched
     call = Call("1.1", "PJSIP/x", "t", "s", "q", "T", 0, (), 30, (), "+46", "n", 1.0)
-    assert replace(call, priority=5, agent="a1") == dataclasses.replace(call, priority=5, agent="a1")
+    assert replace(call, priority=5, agent="a1") == dataclasses.replace(
+        call, priority=5, agent="a1"
+    )
 
 
 def test_an_unknown_field_is_a_type_error() -> None:
