@@ -32,7 +32,7 @@ from switchboard.store.store import Store
 log = structlog.get_logger("switchboard.effects")
 
 DELIVER_CONTEXT = "switchboard-deliver"
-VOICEMAIL = ("switchboard-closed", "voicemail")  # dialplan/switchboard.conf: plays, then records
+VOICEMAIL = ("switchboard-closed", "voicemail")  # the dialplan template: plays, then records
 GONE = ("No such channel", "Channel does not exist")  # recording 10b: the caller hung up
 Observer = Callable[[list[Effect]], None]
 
