@@ -7,22 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Error, Request, sync_playwright
+from playwright.sync_api import BrowserContext, Request
 
 from switchboard.cli import main
 from switchboard.store.store import Store
+from tests.browser import chromium
 from tests.integration.report_day import DAY, WORLD, run, write
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
@@ -41,22 +31,9 @@ def page_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[BrowserContext]:
-    """A fresh Chromium profile (skipped with the reason when Chromium cannot start)."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium package")
-    with sync_playwright() as p:
-        try:
-            context = p.chromium.launch_persistent_context(
-                str(tmp_path / "profile"),
-                executable_path=str(CHROMIUM),
-                headless=True,
-                args=ARGS,
-                offline=True,
-            )
-        except Error as exc:
-            pytest.skip(f"Chromium at {CHROMIUM} cannot start: {exc}")
+    """A fresh Chromium profile, offline."""
+    with chromium(tmp_path / "profile", offline=True) as context:
         yield context
-        context.close()
 
 
 def test_the_html_report_shows_its_charts_and_the_matrix_offline(

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Error, Page, Request, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, Request, expect
 
+from tests.browser import chromium
 from tests.integration.api_world import TOKENS, Served, served
 from tests.integration.engine_world import VETLANDA
-from tests.integration.test_report_html import ARGS, CHROMIUM
 
 FULL_HD = {"width": 1920, "height": 1080}
 LAPTOP = {"width": 1366, "height": 768}
@@ -30,22 +30,9 @@ def daemon(tmp_path: Path) -> Iterator[Served]:
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[BrowserContext]:
-    """A fresh Chromium profile (skipped with the reason when Chromium cannot start)."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium package")
-    with sync_playwright() as p:
-        try:
-            context = p.chromium.launch_persistent_context(
-                str(tmp_path / "profile"),
-                executable_path=str(CHROMIUM),
-                headless=True,
-                args=ARGS,
-                viewport=FULL_HD,
-            )
-        except Error as exc:
-            pytest.skip(f"Chromium at {CHROMIUM} cannot start: {exc}")
+    """A fresh Chromium profile the size of a 1080p wall screen."""
+    with chromium(tmp_path / "profile", viewport=FULL_HD) as context:
         yield context
-        context.close()
 
 
 def test_the_wallboard_shows_calls_live_and_a_missed_target_in_red(
