@@ -1,23 +1,26 @@
 """Load through the engine: engine CPU per call and the caller's time to an operator's answer.
 
 Run: .venv/bin/python bench/bench_load.py [--mode auto|asterisk|sim] [--rates 10,20,30]
-     [--seconds 60] [--operators 40]
+     [--seconds 60] [--operators 40] [--keep DIR]
+     (for the real Asterisk: PATH=/opt/asterisk/sbin:$PATH, or SWITCHBOARD_ASTERISK=...)
 
 - sim: `switchboard run` as a subprocess against the fake PBX (switchboard.fakepbx, in this
   process, with the generated manager.conf's event filter): engine CPU per call from /proc.
   Runs anywhere; the fake PBX's own cost stays in this process.
-- asterisk: a real Asterisk (found as the e2e suite finds it: SWITCHBOARD_ASTERISK, else PATH;
-  says so and exits 0 when there is none) with sipp callers and sipp operators answering at
-  once, first through the engine, then in the same run through the static fallback queue with
-  the engine stopped: attempted, reached an operator, failed, INVITE-to-200 p50/p95/p99 both
-  ways, CPU-seconds of the engine and of Asterisk per call.
+- asterisk (bench/load_asterisk.py): a real Asterisk (found as the e2e suite finds it:
+  SWITCHBOARD_ASTERISK, else PATH; with no Asterisk or no sipp it says so and exits 0) with
+  sipp callers and sipp operators answering at once, first through the engine, then in the same
+  run through the static fallback queue with the engine stopped: attempted, reached an
+  operator, failed, INVITE-to-answer p50/p95/p99 both ways and what the engine adds, CPU-seconds
+  of the engine and of Asterisk per call. --keep DIR leaves its configuration, logs and traces.
+- auto: asterisk when Asterisk and sipp are found, else sim.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -27,6 +30,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import load_asterisk  # noqa: E402
+import load_world  # noqa: E402
+from load_report import cpu_seconds, table  # noqa: E402
 
 from switchboard.asterisk.ami.translate import NEEDED_EVENTS  # noqa: E402
 from switchboard.fakepbx.config import DialplanConfig, QueueConfig, SimConfig  # noqa: E402
@@ -60,12 +67,6 @@ class Row:
             f"failed {self.attempted - self.reached:4d}  to answer p50 {q[49]:6.1f} p95 {q[94]:6.1f} "
             f"p99 {q[98]:6.1f} ms  engine {per_call:5.2f} ms CPU/call{pbx}"
         )
-
-
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process (and its threads) from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def sim_rate(rate: float, seconds: float, operators: int) -> Row:
@@ -102,7 +103,7 @@ async def sim_rate(rate: float, seconds: float, operators: int) -> Row:
             )  # fmt: skip
             try:
                 await _wait_logins(sim, endpoints)
-                before = cpu_seconds(proc.pid)
+                before = cpu_seconds(proc.pid) or 0.0
                 started = time.monotonic()
                 placed = []
                 for n in range(int(rate * seconds)):
@@ -112,7 +113,7 @@ async def sim_rate(rate: float, seconds: float, operators: int) -> Row:
                     asyncio.gather(*(c.outcome for _, c in placed)), seconds + 60
                 )
                 await asyncio.gather(*(c.ended for _, c in placed))
-                used = cpu_seconds(proc.pid) - before
+                used = (cpu_seconds(proc.pid) or 0.0) - before
             finally:
                 proc.terminate()
                 await proc.wait()
@@ -141,11 +142,39 @@ def main() -> int:
     parser.add_argument("--rates", default="10,20,30", help="calls per second, comma separated")
     parser.add_argument("--seconds", type=float, default=60.0, help="length of each rate")
     parser.add_argument("--operators", type=int, default=40)
+    parser.add_argument("--keep", type=Path, help="asterisk mode: work in DIR and leave it")
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
+    why = load_asterisk.missing()
+    if args.mode == "asterisk" and why is not None:
+        print(f"bench_load --mode asterisk: {why}; nothing measured")
+        return 0
+    if args.mode == "asterisk" or (args.mode == "auto" and why is None):
+        return _asterisk(rates, args.seconds, args.operators, args.keep)
+    if args.mode == "auto":
+        print(f"bench_load: {why}; the simulator instead")
     for rate in rates:
         row = asyncio.run(sim_rate(rate, args.seconds, args.operators))
         print(row.line(), flush=True)
+    return 0
+
+
+def _asterisk(rates: list[float], seconds: float, operators: int, keep: Path | None) -> int:
+    """The real-Asterisk mode: progress lines as it goes, then the table."""
+    with contextlib.ExitStack() as stack:
+        if keep is None:
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sb-load-")))
+        else:
+            keep.mkdir(parents=True, exist_ok=False)
+            workdir = keep.resolve()
+        phases = load_asterisk.run(rates, seconds, operators, workdir)
+    print()
+    print(
+        f"Through a real Asterisk, {operators} operators answering at once, callers holding "
+        f"{load_world.HOLD_MS / 1000:g} s, {seconds:g} s per rate (INVITE-to-answer: the "
+        "caller's INVITE to the operator's 200; added: engine minus static):"
+    )
+    print(table(phases))
     return 0
 
 

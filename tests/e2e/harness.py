@@ -102,6 +102,7 @@ class Asterisk:
     ami_port: int = field(default_factory=free_port)
     agi_port: int = field(default_factory=free_port)
     rtp_start: int = field(default_factory=lambda: 20000 + (os.getpid() * 7 % 400) * 100)
+    rtp_ports: int = 100  # two per call leg: enough for the suite, not for a load test
     qualify_s: int = 0  # OPTIONS pings to the operators' phones (0: off)
     proc: subprocess.Popen[bytes] | None = None
 
@@ -130,7 +131,7 @@ class Asterisk:
                 f"--sip-port={self.sip_port}",
                 f"--trunk-port={self.trunk_port}",
                 f"--rtp-start={self.rtp_start}",
-                "--rtp-ports=100",
+                f"--rtp-ports={self.rtp_ports}",
                 f"--operator-secret={OPERATOR_SECRET}",
                 f"--qualify={self.qualify_s}",
                 f"--max-slice={MAX_SLICE_S}",
