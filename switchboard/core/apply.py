@@ -42,7 +42,17 @@ def apply(state: State, event: Event, topo: Topology, now: float) -> tuple[State
     if uid is not None and uid in state.calls:
         state = replace(state, calls=state.calls.set(uid, replace(state.calls[uid], seen_at=now)))
     state, offers = dispatch(state, topo, now)
+    if isinstance(event, cmd.CallRouted) and event.direct:
+        state = _route_answered(state, event.uniqueid, now, offers)
     return state, effects + offers
+
+
+def _route_answered(state: State, uid: str, now: float, effects: list[Effect]) -> State:
+    """No operator for the call while its route session waited: it waits for its queue join."""
+    call = state.calls.get(uid)
+    if call is None or not call.at_route:
+        return state
+    return put_call(state, replace(call, at_route=False), now, effects)
 
 
 def _callout_leg(state: State, event: Event) -> Event:
@@ -170,7 +180,19 @@ def _routed(state: State, e: cmd.CallRouted, now: float, effects: list[Effect]) 
         via=e.via,
         timeline=((now, f"routed:{e.queue}" if e.via == "engine" else "routed:fallback"),),
     )
-    return put_call(state, call, now, effects, "arrived")
+    state = put_call(state, call, now, effects, "arrived")
+    if not e.direct or e.via != "engine":
+        return state
+    # Queued now, its place counting from here: a free operator takes it in the route answer
+    # (dispatch, in rank order with every other waiting call), else it waits for its queue join.
+    queued = replace(
+        call,
+        at_route=True,
+        waiting_since=now,
+        wait_from=now,
+        timeline=call.note(now, f"queued:{e.queue}"),
+    )
+    return put_call(state, queued, now, effects, "queued")
 
 
 def _turned_away(state: State, e: cmd.CallTurnedAway, now: float, effects: list[Effect]) -> State:
@@ -212,6 +234,14 @@ def _joined(
         device = topo.agents[pending.agent].device
         state = dial_result(state, topo, call, device, "UNKNOWN", now, effects)
         call = state.calls[e.uniqueid]
+    if (
+        call.wait_from is not None
+        and not call.attempts
+        and not call.in_queue
+        and e.queue == call.queue
+    ):
+        # queued at its route already (no operator was free then): only where it waits is new
+        return put_call(state, replace(call, in_queue=True, between_slices=False), now, effects)
     since = call.waiting_since if call.waiting_since is not None else now - e.wait_s
     joined = replace(
         call,

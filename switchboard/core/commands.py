@@ -37,6 +37,7 @@ class CallRouted:
     via: str = (
         "engine"  # fallback: the engine could not deliver and sent the call to the dialplan's
     )
+    direct: bool = False  # the route session waits: an operator free now is offered in its answer
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,6 +72,7 @@ def offer(
         attempts=(*call.attempts, Attempt(agent_id, now, recall=recall)),
         recall=None,
         between_slices=False,
+        at_route=False,
         timeline=call.note(now, f"{what}:{agent_id}"),
     )
     state = put_call(state, offered, now, effects, "offered")
@@ -81,7 +82,15 @@ def offer(
         return state
     effects.append(
         Offer(
-            call.id, call.channel, agent_id, info.device, call.tenant, call.tag, call.queue, recall
+            call.id,
+            call.channel,
+            agent_id,
+            info.device,
+            call.tenant,
+            call.tag,
+            call.queue,
+            recall,
+            answer=call.at_route,
         )
     )
     return state

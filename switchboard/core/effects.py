@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Offer:
-    """Deliver the waiting caller to the agent: AMI Setvar SB_AGENT, then Redirect."""
+    """Deliver the waiting caller to the agent: AMI Setvar SB_AGENT, then Redirect (`answer`:
+    in the call's own route answer instead, which is still open)."""
 
     uniqueid: str
     channel: str
@@ -23,6 +24,7 @@ class Offer:
     tag: str
     queue: str
     recall: bool = False
+    answer: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -158,6 +158,7 @@ class Call:
     wait_from: float | None = None  # the current wait began; None before queueing and while served
     in_queue: bool = False
     between_slices: bool = False  # the dialplan is between two Queue() slices (announcing)
+    at_route: bool = False  # its route session is open: an offer now rides the route answer
     announced_at: float | None = None  # position and wait were last said then
     attempts: tuple[Attempt, ...] = ()
     agent: str | None = None  # the operator the caller is talking to now
@@ -216,7 +217,7 @@ class Call:
         """True when the caller waits in one of the engine's queues (or between two of its Queue()
         slices, where a Redirect reaches it as well, or for a callback) with no offer pending."""
         return (
-            (self.in_queue or self.between_slices or self.callback is not None)
+            (self.in_queue or self.between_slices or self.at_route or self.callback is not None)
             and self.via == "engine"
             and self.offer is None
             and self.agent is None

@@ -28,6 +28,7 @@ from switchboard.engine.effects import Effects
 from switchboard.engine.live import Live
 from switchboard.engine.ops import Operations
 from switchboard.engine.reload import Loader, Reloader
+from switchboard.engine.route_offers import RouteOffers
 from switchboard.engine.supervise import Supervisor
 from switchboard.http.metrics import Metrics
 from switchboard.mqtt import MqttPublisher
@@ -89,6 +90,7 @@ class Engine:
             absent = self.absent
             return self.bridge.deliverable and (absent is None or queue not in absent.queues)
 
+        self.routes = RouteOffers()
         # one info line per routing decision; the dialplan's delivery reports log at debug
         self.agi = AgiServer(config.engine.agi, quiet=frozenset({"delivered", "callback"}))
         handlers.register(
@@ -99,6 +101,7 @@ class Engine:
             deliverable,
             clock=lambda: datetime.fromtimestamp(self.clock(), UTC),
             on_decided=self.metrics.on_decision,
+            routes=self.routes,
         )
         self.reloader = Reloader(load, lambda: self.config, self._reconfigure)
         self.ops = Operations(self, notifier)
@@ -119,6 +122,7 @@ class Engine:
             lambda: self.topo,
             self.clock,
             lambda: self.table,
+            self.routes,
         )
         self.refused = asyncio.Event()
         self.bridge.tell()  # nothing can be delivered before AMI is up and read

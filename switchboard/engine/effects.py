@@ -27,6 +27,7 @@ from switchboard.core.rules import RoutingTable
 from switchboard.core.supervision import SupervisorCommand, WithdrawFailed, WithdrawSent
 from switchboard.core.topology import Topology
 from switchboard.engine.callout import originate_fields
+from switchboard.engine.route_offers import RouteOffers
 from switchboard.store.store import Store
 
 log = structlog.get_logger("switchboard.effects")
@@ -48,8 +49,10 @@ class Effects:
         topo: Callable[[], Topology],
         clock: Callable[[], float],
         table: Callable[[], RoutingTable] | None = None,
+        routes: RouteOffers | None = None,
     ) -> None:
         self.table = table
+        self.routes = routes
         self.ami = ami
         self.store = store
         self.submit = submit
@@ -66,6 +69,8 @@ class Effects:
                 self._one(effect)
             except Exception:
                 log.exception("effect failed", effect=repr(effect)[:300])
+        if self.routes is not None:
+            self.routes.settle(effects)
         for observer in self.observers:
             try:
                 observer(effects)
@@ -79,6 +84,9 @@ class Effects:
 
     def _one(self, effect: Effect) -> None:
         match effect:
+            case Offer(answer=True):
+                if self.routes is None or not self.routes.offered(effect):
+                    self.submit(OfferFailed(effect.uniqueid, "its route session ended", "unsent"))
             case Offer():
                 self._spawn(self._deliver(effect), f"deliver-{effect.uniqueid}")
             case CallbackOffer():

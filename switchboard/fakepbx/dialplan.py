@@ -121,6 +121,11 @@ async def _follow(pbx: Pbx, ch: Channel, call: CallHandle, position: int | None,
                 return
             ch.variables["SB_ACTION"] = "queue"  # nothing pressed: the next slice
             continue
+        if action == "deliver":  # [switchboard-act] deliver: an operator was free at once
+            ch.variables["SB_AGENT"] = ch.variables.pop("SB_TARGET", "")
+            ch.context, ch.exten = dp.deliver_context, "s"
+            await _deliver(pbx, ch, call)
+            return
         if action in ENDING_ACTIONS:
             call.settle(Outcome(action, at=pbx.now(), detail=ch.variables.get("SB_TARGET", "")))
             return

@@ -157,7 +157,8 @@ async def test_a_new_tenant_and_operator_work_from_the_yaml_alone(
     pbx: Asterisk, engine: Engine, phones: Phones
 ) -> None:
     """Nässjö and Gustav (1007) exist only in the YAML: his phone registers and logs in, his
-    busy lamp exists, Nässjö's queues exist, and its caller reaches him tagged NASSJO."""
+    busy lamp exists, Nässjö's queues exist, and its caller reaches him tagged NASSJO. Nässjö
+    has no greeting and Gustav is free: the route answer itself sends the caller to him."""
     gustav = phones.operator("1007")
     code = phones.feature_code("1007", "*21")
     assert await exited(code, 15) == 0
@@ -165,11 +166,20 @@ async def test_a_new_tenant_and_operator_work_from_the_yaml_alone(
     assert "1007@switchboard-directory" in pbx.cli("core show hints")
     for queue in ("nassjo-switchboard", "nassjo-permits"):
         assert f"{queue} has 0 calls" in pbx.cli(f"queue show {queue}")
+    mark, redirects = pbx.log_size(), engine.effects.delivered
     caller = phones.call(NASSJO, "0701000240", hold_ms=3_000)
     await until(lambda: invites_from(gustav, "0701000240"), 15, "the INVITE to gustav")
     [invite] = [m for m in gustav.received("INVITE") if "0701000240" in (m.header("From") or "")]
     assert (invite.header("From") or "").startswith('"NASSJO Åsa Öberg"')
+    assert invite.header("X-Switchboard-Tenant") == "nassjo"
     assert await exited(caller, 15) == 0
+    log = pbx.log_since(mark)
+    assert re.search(r'Set\("PJSIP/trunk-\w+", "SB_AGENT=PJSIP/1007"\)', log)
+    assert 'Queue("PJSIP/trunk-' not in log  # no queue join
+    assert engine.effects.delivered == redirects  # no Setvar/Redirect
+    await until(lambda: records(engine), 10, "the call record")
+    [record] = [r for r in records(engine) if r.tenant == "nassjo"]
+    assert (record.outcome, record.answered_by) == ("answered", "gustav")
 
 
 async def test_the_engine_refuses_to_run_for_a_queue_asterisk_lacks(

@@ -76,9 +76,11 @@ async def test_metrics_count_the_calls_the_test_made(tmp_path: Path) -> None:
     assert value(m, "switchboard_agi_deadline_misses_total") == 0
     assert value(m, "switchboard_ami_logins_total", connection="events") == 1
     assert value(m, "switchboard_ami_deliverable") == 1
+    # The first caller of each tenant met a free operator and was offered in its route answer;
+    # the two Sävsjö callers behind it waited in the queue and were delivered by Redirect.
     assert (
         value(m, "switchboard_ami_action_seconds_count", connection="actions", action="Redirect")
-        == 4
+        == 2
     )
     assert value(m, "switchboard_store_writable") == 1
     assert value(m, "switchboard_config_generation") == 1

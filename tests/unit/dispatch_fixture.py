@@ -78,7 +78,16 @@ class Driver:
             self.send(cmd.AgentCommand(aid, "login"))
             self.send(ev.DeviceStateChanged(self.topo.agents[aid].device, "NOT_INUSE"))
 
-    def call(self, queue: str = "alpha-main", caller: str = "+46701111111", prio: int = 0) -> str:
+    def call(
+        self,
+        queue: str = "alpha-main",
+        caller: str = "+46701111111",
+        prio: int = 0,
+        direct: bool = False,
+        join: bool = True,
+    ) -> str:
+        """A routed caller joining `queue` (unless not `join`); `direct`: as the engine routes
+        it (an operator free now is offered in the route answer, and then it joins no queue)."""
         self.seq += 1
         uid = f"1700000000.{self.seq}"
         info = self.topo.queues[queue]
@@ -96,8 +105,11 @@ class Driver:
                 info.overflow,
                 caller,
                 "Åsa Öberg",
+                direct=direct,
             )
         )
+        if not join or (direct and self.offered_to(uid) is not None):
+            return uid
         self.send(
             ev.CallerJoined(queue, f"PJSIP/inbound-{self.seq:08x}", uid, uid, caller, "Åsa", 1)
         )
@@ -119,7 +131,8 @@ class Driver:
         agent = call.offer
         assert agent is not None
         device = self.topo.agents[agent].device
-        self.send(ev.CallerLeft(call.queue, call.channel, uid, 0))
+        if call.in_queue:
+            self.send(ev.CallerLeft(call.queue, call.channel, uid, 0))
         self.send(
             ev.DialBegan(call.channel, uid, f"{device}-0000{self.seq:04x}", f"leg-{uid}", device)
         )

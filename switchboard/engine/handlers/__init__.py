@@ -16,8 +16,9 @@ from switchboard.engine.handlers.delivery import (
     transferred_handler,
 )
 from switchboard.engine.handlers.requeue import requeue_handler
-from switchboard.engine.handlers.route import on_routed, route_handler
+from switchboard.engine.handlers.route import AtRoute, on_routed, route_handler
 from switchboard.engine.live import Live
+from switchboard.engine.route_offers import RouteOffers
 
 __all__ = ["call_id", "register"]
 
@@ -31,8 +32,10 @@ def register(
     *,
     clock: Callable[[], datetime],
     on_decided: Callable[[float], None] | None = None,
+    routes: RouteOffers | None = None,
 ) -> None:
-    """Register every script of the contract on `server` (`clock` decides opening hours)."""
+    """Register every script of the contract on `server` (`clock` decides opening hours;
+    with `routes`, a call an operator is free for is offered in its route answer)."""
     server.register(
         "route",
         route_handler(
@@ -43,6 +46,7 @@ def register(
             deliverable=deliverable,
             on_decided=on_decided,
             overrides=lambda: live.state.overrides,
+            at_route=AtRoute(live, routes, table) if routes is not None else None,
         ),
     )
     server.register("requeue", requeue_handler(live, table, slice_s, deliverable))

@@ -3,26 +3,78 @@ becomes a live call the dispatcher delivers."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from switchboard.asterisk.agi import answers
+from switchboard.asterisk.agi.commands import AgiReply
 from switchboard.asterisk.agi.request import AgiRequest
 from switchboard.asterisk.agi.server import Handler
-from switchboard.asterisk.agi.session import AgiSession
+from switchboard.asterisk.agi.session import AgiHangupError, AgiSession
 from switchboard.core import commands as cmd
+from switchboard.core.effects import Offer
+from switchboard.core.evolve import replace
 from switchboard.core.numbers import normalize
 from switchboard.core.overrides import Key, Override
 from switchboard.core.routing import NO_OVERRIDES, Action, CallFacts, Decision, decide
 from switchboard.core.rules import RoutingTable
 from switchboard.engine.live import Live
+from switchboard.engine.route_offers import RouteOffers
 
 OnRouted = Callable[[AgiRequest, Decision, bool], None]
 """Called once Asterisk has acknowledged the whole answer (e.g. to register the live call);
 the flag is True when a queue decision was turned into the static fallback."""
 
 DEFAULT_WAIT_SLICE_S = 30
+OFFER_WAIT_S = 0.1  # a route session waits this long at most for the single writer's offer
+
+
+class AtRoute:
+    """Offer a queued call to a free operator in its own route answer: no queue join, Setvar or
+    Redirect. Not with a greeting to play first (the operator would ring through it)."""
+
+    def __init__(
+        self,
+        live: Live,
+        routes: RouteOffers,
+        table: Callable[[], RoutingTable],
+        wait_s: float = OFFER_WAIT_S,
+    ) -> None:
+        self.live = live
+        self.routes = routes
+        self.table = table
+        self.wait_s = wait_s
+
+    def applies(self, decision: Decision, fallback: bool) -> bool:
+        """True for a call that goes straight to its queue."""
+        return decision.action is Action.QUEUE and not fallback and not decision.greeting
+
+    async def offer(self, request: AgiRequest, decision: Decision) -> Offer | None:
+        """Register the call with the core and wait for its offer (None: it waits in its queue)."""
+        command = routed_command(request, decision, False, self.table())
+        if not isinstance(command, cmd.CallRouted):
+            if command is not None:
+                self.live.submit(command)  # registered here all the same: on_routed is skipped
+            return None
+        uid = request.uniqueid
+        waiter = self.routes.expect(uid)
+        self.live.submit(replace(command, direct=True))
+        try:
+            return await asyncio.wait_for(waiter, self.wait_s)
+        except TimeoutError:
+            return None  # an offer made later finds nobody waiting: the core takes it back
+        finally:
+            self.routes.forget(uid)
+
+    def sent(self, uid: str) -> None:
+        """Asterisk took the answer carrying the offer."""
+        self.live.submit(cmd.OfferSent(uid))
+
+    def failed(self, uid: str, kind: str, reason: str) -> None:
+        """The answer carrying the offer did not reach the dialplan (`kind` as OfferFailed)."""
+        self.live.submit(cmd.OfferFailed(uid, reason, kind))
 
 
 def route_handler(
@@ -34,6 +86,7 @@ def route_handler(
     deliverable: Callable[[str], bool] = lambda queue: True,
     on_decided: Callable[[float], None] | None = None,
     overrides: Callable[[], Mapping[Key, Override]] = lambda: NO_OVERRIDES,
+    at_route: AtRoute | None = None,
 ) -> Handler:
     """A handler answering `route?did=...` (docs/call-flow.md) from the table current per call.
 
@@ -41,7 +94,8 @@ def route_handler(
     down or not yet read, or Asterisk lacks that queue), a caller for a queue is sent to the
     dialplan's static fallback at once instead of a memberless (or missing) queue.
     `on_decided` is told how many seconds each decide() took; `overrides` gives a supervisor's
-    runtime open/closed switches in force.
+    runtime open/closed switches in force. `at_route` offers a call to an operator free now in
+    the answer itself (`deliver`); the call is then registered with the core before the answer.
     """
 
     async def route(session: AgiSession) -> None:
@@ -56,13 +110,22 @@ def route_handler(
         if fallback:
             session.log.warning("agi route: cannot deliver, static fallback", queue=decision.queue)
         every = _announce_s(table(), decision)
-        values = dict(answer(request, decision, wait_slice_s, fallback, every))
-        reply = await session.set_variable(answers.VARIABLE, answers.pack(answers.ROUTE, values))
+        direct = at_route is not None and at_route.applies(decision, fallback)
+        offer = await at_route.offer(request, decision) if at_route is not None and direct else None
+        device = offer.device if offer is not None else None
+        values = dict(answer(request, decision, wait_slice_s, fallback, every, device))
+        packed = answers.pack(answers.ROUTE, values)
+        if offer is None or at_route is None:
+            reply = await session.set_variable(answers.VARIABLE, packed)
+        else:
+            reply = await _carry(session, packed, at_route, request.uniqueid)
+            session.bind(agent=offer.agent)
         if not reply.ok:
             session.log.warning("agi route answer refused", code=reply.code)
             return
-        session.bind(action=decision.action.value, reason=decision.reason, queue=decision.queue)
-        if on_routed is not None:
+        action = "deliver" if offer is not None else decision.action.value
+        session.bind(action=action, reason=decision.reason, queue=decision.queue)
+        if on_routed is not None and not direct:
             try:
                 on_routed(request, decision, fallback)
             except Exception:
@@ -71,26 +134,51 @@ def route_handler(
     return route
 
 
+async def _carry(session: AgiSession, packed: str, at_route: AtRoute, uid: str) -> AgiReply:
+    """Send the answer carrying an offer and tell the core whether it got there."""
+    try:
+        reply = await session.set_variable(answers.VARIABLE, packed)
+    except AgiHangupError as exc:
+        at_route.failed(uid, "gone", f"route session closed: {exc}")
+        raise
+    except BaseException as exc:  # timed out or cut: the dialplan may have it
+        at_route.failed(uid, "unknown", f"route answer: {type(exc).__name__}")
+        raise
+    if reply.ok:
+        at_route.sent(uid)
+    else:
+        at_route.failed(uid, "refused", f"route answer refused: {reply.code}")
+    return reply
+
+
+def routed_command(
+    request: AgiRequest, decision: Decision, fallback: bool, table: RoutingTable
+) -> cmd.CallRouted | cmd.CallTurnedAway | None:
+    """What the core hears of a route decision (None: no tenant, or a menu to come back from)."""
+    caller = request.arg(1) or request.callerid
+    caller_num = normalize(caller, table.country_code) or caller
+    if decision.tenant is None or decision.action is Action.MENU:
+        return None  # unknown number: no tenant to report it to; menu: the call comes back
+    return cmd.from_decision(
+        decision,
+        decision.tenant,
+        request.uniqueid,
+        request.channel,
+        (caller_num, request.calleridname),
+        request.query.get("did") or request.extension,
+        "fallback" if fallback else "engine",
+    )
+
+
 def on_routed(
     live: Live, table: Callable[[], RoutingTable]
 ) -> Callable[[AgiRequest, Decision, bool], None]:
     """The route hook: a queued call becomes a live call the dispatcher will deliver."""
 
     def routed(request: AgiRequest, decision: Decision, fallback: bool) -> None:
-        caller = request.arg(1) or request.callerid
-        caller_num = normalize(caller, table().country_code) or caller
-        if decision.tenant is None or decision.action is Action.MENU:
-            return  # unknown number: no tenant to report it to; menu: the call comes back
-        command = cmd.from_decision(
-            decision,
-            decision.tenant,
-            request.uniqueid,
-            request.channel,
-            (caller_num, request.calleridname),
-            request.query.get("did") or request.extension,
-            "fallback" if fallback else "engine",
-        )
-        live.submit(command)
+        command = routed_command(request, decision, fallback, table())
+        if command is not None:
+            live.submit(command)
 
     return routed
 
@@ -121,10 +209,12 @@ def answer(
     wait_slice_s: int,
     fallback: bool = False,
     announce_s: int = 0,
+    deliver: str | None = None,
 ) -> list[tuple[str, str]]:
-    """The SB_* variables of the answer (sent packed in one SET VARIABLE, see agi/answers.py)."""
+    """The SB_* variables of the answer (sent packed in one SET VARIABLE, see agi/answers.py);
+    `deliver`: the device of the operator the call goes to at once (action `deliver`)."""
     queued = decision.action is Action.QUEUE
-    action = "fallback" if fallback else decision.action.value
+    action = "fallback" if fallback else "deliver" if deliver else decision.action.value
     return [
         ("SB_CALLID", request.uniqueid),
         ("SB_REASON", "engine_cannot_deliver" if fallback else decision.reason),
@@ -135,7 +225,7 @@ def answer(
         ("SB_TAG", decision.tag or ""),
         ("SB_WAIT", str(wait_slice(decision, wait_slice_s, announce_s)) if queued else ""),
         ("SB_ANNOUNCE", decision.announce or ""),
-        ("SB_TARGET", decision.target or ""),
+        ("SB_TARGET", deliver or decision.target or ""),
         ("SB_LANG", decision.language or ""),
         ("SB_GREETING", decision.greeting or ""),
         *_menu(decision),

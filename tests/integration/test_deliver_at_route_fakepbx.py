@@ -1,0 +1,48 @@
+"""The engine against the simulated Asterisk: a caller with an operator free goes straight there
+from its route answer; one whose operator does not answer waits at the head of its queue."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from switchboard.fakepbx.phones import answers, never_answers
+from tests.integration.engine_world import VETLANDA, world
+from tests.records import engine_records
+
+
+async def test_a_caller_with_a_free_operator_joins_no_queue_and_needs_no_redirect(
+    tmp_path: Path,
+) -> None:
+    async with world(tmp_path, {"1001": "vetlanda"}) as w:
+        await w.login("1001")
+        w.sim.set_behaviour("1001", answers(0.5, hangup_after_s=1))
+        call = w.sim.place_call(VETLANDA)
+        outcome = await asyncio.wait_for(call.outcome, 10)
+        assert outcome.agent == "PJSIP/1001"
+        assert call.steps_like("queue") == []  # never waited in an Asterisk queue
+        assert w.engine.effects.delivered == 0  # no Setvar/Redirect was sent
+        assert call.channel.caller_name.startswith("VETLANDA ")  # the tag, as on any delivery
+        await asyncio.wait_for(call.ended, 10)
+        await w.until(lambda: not w.engine.live.state.calls)
+        [record] = await engine_records(w.engine)
+        assert (record.outcome, record.answered_by) == ("answered", "op1001")
+        assert record.queued_at is not None
+        assert record.waited_s is not None
+
+
+async def test_an_operator_who_misses_the_route_offer_hands_the_caller_to_the_next(
+    tmp_path: Path,
+) -> None:
+    async with world(tmp_path, {"1001": "vetlanda", "1002": "vetlanda"}) as w:
+        await w.login("1001")  # idle longest: offered first
+        await w.login("1002")
+        w.sim.set_behaviour("1001", never_answers())
+        w.sim.set_behaviour("1002", answers(0.5))
+        call = w.sim.place_call(VETLANDA)
+        outcome = await asyncio.wait_for(call.outcome, 20)
+        assert outcome.agent == "PJSIP/1002"
+        assert call.dial_results[0] == ("PJSIP/1001", "NOANSWER")
+        assert call.steps_like("queue") == ["queue vetlanda-switchboard 1"]  # back at the head
+        assert w.engine.effects.delivered == 1  # then by Redirect, as any waiting caller
+        assert w.engine.live.state.agents["op1001"].misses == 1
