@@ -133,7 +133,7 @@ class Engine:
         self.supervisor.spawn("live", self.live.run)
         self.supervisor.spawn("ticker", self._tick)
         self.supervisor.spawn("ami-audit", self.bridge.audit)
-        self.ami.subscribe(self.bridge.handle, name="ami-events")
+        self.ami.listen(self.bridge.handle, name="ami-events")  # it only translates and submits
         self.ami.start()
         await self.agi.start()
         await self.ops.start()

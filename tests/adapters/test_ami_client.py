@@ -319,6 +319,32 @@ async def test_consumer_exception_does_not_break_the_stream(fake: FakeAmi) -> No
     await client.close()
 
 
+async def test_a_listener_sees_every_event_in_order_and_its_exception_breaks_nothing(
+    fake: FakeAmi,
+) -> None:
+    """`listen` runs in the reader itself: a failing listener is counted, the next still runs."""
+    got: list[str | None] = []
+    queued: list[str | None] = []
+
+    def bad(_msg: AmiMessage) -> None:
+        raise RuntimeError("listener bug")
+
+    client = AmiClient(options(fake.port))
+    client.start()
+    await client.wait_ready(3)
+    client.listen(bad, name="bad")
+    client.listen(lambda m: got.append(m.get("Uniqueid")), name="good")
+    client.subscribe(lambda m: queued.append(m.get("Uniqueid")), name="queued")
+    for i in range(5):
+        fake.broadcast(("Event", "Hangup"), ("Uniqueid", str(i)))
+    await until(lambda: len(queued) == 5)
+    assert got == ["0", "1", "2", "3", "4"]
+    assert client.stats.consumer_errors == 5
+    assert client.connected
+    assert client.events.stats.connects == 1
+    await client.close()
+
+
 def test_backoff_grows_caps_and_resets() -> None:
     b = Backoff(initial=0.1, factor=2.0, cap=1.0, jitter=0.5, rand=lambda: 0.0)
     assert [round(b.next_delay(), 3) for _ in range(6)] == [0.1, 0.2, 0.4, 0.8, 1.0, 1.0]

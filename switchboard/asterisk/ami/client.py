@@ -50,6 +50,7 @@ class AmiClient:
         self.queue_size = queue_size
         self._on_connect = on_connect
         self._subscriptions: list[Subscription] = []
+        self._listeners: list[tuple[str, Callable[[AmiMessage], None]]] = []
         self.events = AmiConnection(
             options,
             name="events",
@@ -117,6 +118,11 @@ class AmiClient:
         self._subscriptions.append(sub)
         return sub
 
+    def listen(self, handler: Callable[[AmiMessage], None], *, name: str) -> None:
+        """Call a quick, never-blocking `handler` for every event from the reader itself (no
+        queue or task in between); its exceptions are logged and counted, never raised."""
+        self._listeners.append((name, handler))
+
     def unsubscribe(self, sub: Subscription) -> None:
         """Stop delivering to `sub` and cancel its task."""
         if sub in self._subscriptions:
@@ -142,6 +148,12 @@ class AmiClient:
 
     def _dispatch(self, msg: AmiMessage) -> None:
         self.stats.events += 1
+        for name, handler in self._listeners:
+            try:
+                handler(msg)
+            except Exception:
+                self.stats.consumer_errors += 1
+                log.exception("ami.consumer_failed", consumer=name, event_name=msg.event)
         for sub in self._subscriptions:
             if not sub.offer(msg):
                 self.stats.dropped_events += 1
