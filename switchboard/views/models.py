@@ -45,7 +45,9 @@ class Counts(View):
     answered: int
     answered_in_target: int = Field(description="answered within the service's target_answer_s")
     abandoned: int = Field(description="callers who hung up before any answer")
-    short_abandoned: int = Field(description="of those, after waiting under 5 s")
+    short_abandoned: int = Field(
+        description="of those, after waiting under reports.short_abandon_s (default 5 s)"
+    )
     turned_away: int = Field(description="closed, blocked or sent to voicemail at routing")
     answered_by_partners: int = Field(description="answered by another tenant's home operators")
     answered_for_partners: int = Field(description="other tenants' calls its operators answered")
