@@ -78,9 +78,17 @@ async def serve(kind: str) -> None:
         await server.stop()
         return
     else:
+        from switchboard.asterisk.agi import answers
+
         # the same one command as the engine's packed answer, with no parsing or routing
-        commands = [b"SET VARIABLE SB_ANSWER v1|queue|1795345541.0|open|vetlanda|switchboard"
-                    b"|vetlanda-switchboard|0|VETLANDA|30|||sv|vetlanda-greeting||||\n"]  # fmt: skip
+        values = {
+            "SB_ACTION": "queue", "SB_CALLID": "1795345541.0", "SB_REASON": "open",
+            "SB_TENANT": "vetlanda", "SB_SERVICE": "switchboard",
+            "SB_QUEUE": "vetlanda-switchboard", "SB_PRIO": "0", "SB_TAG": "VETLANDA",
+            "SB_WAIT": "30", "SB_LANG": "sv", "SB_GREETING": "vetlanda-greeting",
+        }  # fmt: skip
+        packed = answers.pack(answers.ROUTE, values)
+        commands = [f"SET VARIABLE {answers.VARIABLE} {packed}\n".encode()]
         bare = await asyncio.start_server(lambda r, w: _bare(r, w, commands), "127.0.0.1", 0)
         port = bare.sockets[0].getsockname()[1]
     print(f"PORT {port}", flush=True)

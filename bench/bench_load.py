@@ -25,6 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 import load_asterisk  # noqa: E402
 import load_world  # noqa: E402
 from load_report import cpu_seconds, table  # noqa: E402
+from load_traces import metric  # noqa: E402
 
 from switchboard.asterisk.ami.translate import NEEDED_EVENTS  # noqa: E402
 from switchboard.fakepbx.config import DialplanConfig, QueueConfig, SimConfig  # noqa: E402
@@ -71,7 +73,7 @@ class Row:
 
 async def sim_rate(rate: float, seconds: float, operators: int) -> Row:
     """One rate through `switchboard run` against the fake PBX."""
-    agi = free_port()
+    agi, http = free_port(), free_port()
     endpoints = tuple(str(2000 + i) for i in range(operators))
     config = SimConfig(
         dialplan=DialplanConfig(agi_port=agi, default_wait_s=30, requeue_wait_s=30),
@@ -98,11 +100,11 @@ async def sim_rate(rate: float, seconds: float, operators: int) -> Row:
             path = Path(tmp) / "sb.yaml"
             path.write_text(text.replace("wrapup_s: 5", "wrapup_s: 0"), "utf-8")
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "switchboard", "run", "-c", str(path), "--http", "127.0.0.1:0",
+                sys.executable, "-m", "switchboard", "run", "-c", str(path), "--http", f"127.0.0.1:{http}",
                 "--log-level", "warning", stderr=asyncio.subprocess.DEVNULL,
             )  # fmt: skip
             try:
-                await _wait_logins(sim, endpoints)
+                await _wait_logins(sim, endpoints, http)
                 before = cpu_seconds(proc.pid) or 0.0
                 started = time.monotonic()
                 placed = []
@@ -125,15 +127,29 @@ async def sim_rate(rate: float, seconds: float, operators: int) -> Row:
     return Row("sim", rate, len(placed), len(waits), waits, used)
 
 
-async def _wait_logins(sim: Simulator, endpoints: tuple[str, ...]) -> None:
-    """Log every operator in once the engine answers feature codes (it is up)."""
+async def _wait_logins(sim: Simulator, endpoints: tuple[str, ...], http: int) -> None:
+    """Log every operator in once the engine answers feature codes (it is up), then wait until
+    its /metrics counts them all available."""
     async with asyncio.timeout(20):
         # Polls: the engine may not listen yet; each try is a real FastAGI session.
         while await sim.feature_code(endpoints[0], "login") != "ok":  # noqa: ASYNC110
             await asyncio.sleep(0.1)
     for ep in endpoints[1:]:
         assert await sim.feature_code(ep, "login") == "ok"
-    await asyncio.sleep(0.5)  # let the engine see the logins before the clock starts
+    async with asyncio.timeout(20):
+        # Polls: the engine is another process; its /metrics is what it shows of its state.
+        while await asyncio.to_thread(_available, http) < len(endpoints):  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+
+
+def _available(http: int) -> int:
+    """Operators the engine on `http` counts available (0 while it does not answer)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{http}/metrics", timeout=2) as r:
+            text = r.read().decode("utf-8")
+    except OSError:
+        return 0
+    return int(metric(text, "switchboard_agents", 'state="available"'))
 
 
 def main() -> int:

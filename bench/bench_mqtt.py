@@ -114,49 +114,52 @@ async def phase(
         queues=(QueueConfig("vetlanda-switchboard"),),
     )
     stats: dict[str, float] = {}
-    async with Simulator(sim_config) as sim:
-        agents = "\n".join(
-            f"  op{ep}: {{device: PJSIP/{ep}, home: vetlanda, skills: {{vaxel: 3}}}}"
-            for ep in endpoints
-        )
-        text = CONFIG.format(
-            agi=agi, ami=sim.ami_port, enabled=str(name != "off").lower(), mqtt=port,
-            store=folder / "sb.db", agents=agents,
-        )  # fmt: skip
-        engine = Engine(parse_config(text, "bench.yaml", {}))
-        await engine.start()
-        try:
-            await engine.ami.wait_ready(5)
-            for ep in endpoints:
-                sim.register(ep, answers(0.3, hangup_after_s=1.0))
-                assert await sim.feature_code(ep, "login") == "ok"
-            if engine.mqtt is not None:
-                while not engine.mqtt.stats.connected:  # noqa: ASYNC110
-                    await asyncio.sleep(0.05)
-            await load(sim, 2.0, rate)  # warm-up
-            if freeze:
-                gc.collect()
-                gc.freeze()
-            if broker is not None and name == "down":
-                broker.terminate()
-                broker.wait()
-            elif broker is not None and name == "hung":
-                broker.send_signal(signal.SIGSTOP)
-            route_times.clear()
-            cpu = time.process_time()
-            await load(sim, seconds, rate)
-            stats["cpu_ms"] = (time.process_time() - cpu) * 1000
-            if engine.mqtt is not None:
-                s = engine.mqtt.stats
-                stats.update(published=s.events_published, dropped=s.events_dropped)
-        finally:
-            if broker is not None and broker.poll() is None:
-                broker.send_signal(signal.SIGCONT)
-            await engine.stop(5)
-            gc.unfreeze()
-    if broker is not None and broker.poll() is None:
-        broker.terminate()
-        broker.wait()
+    try:
+        async with Simulator(sim_config) as sim:
+            agents = "\n".join(
+                f"  op{ep}: {{device: PJSIP/{ep}, home: vetlanda, skills: {{vaxel: 3}}}}"
+                for ep in endpoints
+            )
+            text = CONFIG.format(
+                agi=agi, ami=sim.ami_port, enabled=str(name != "off").lower(), mqtt=port,
+                store=folder / "sb.db", agents=agents,
+            )  # fmt: skip
+            engine = Engine(parse_config(text, "bench.yaml", {}))
+            await engine.start()
+            try:
+                await engine.ami.wait_ready(5)
+                for ep in endpoints:
+                    sim.register(ep, answers(0.3, hangup_after_s=1.0))
+                    assert await sim.feature_code(ep, "login") == "ok"
+                if engine.mqtt is not None:
+                    async with asyncio.timeout(15):  # polls: the link has no event to wait on
+                        while not engine.mqtt.stats.connected:  # noqa: ASYNC110
+                            await asyncio.sleep(0.05)
+                await load(sim, 2.0, rate)  # warm-up
+                if freeze:
+                    gc.collect()
+                    gc.freeze()
+                if broker is not None and name == "down":
+                    broker.terminate()
+                    broker.wait()
+                elif broker is not None and name == "hung":
+                    broker.send_signal(signal.SIGSTOP)
+                route_times.clear()
+                cpu = time.process_time()
+                await load(sim, seconds, rate)
+                stats["cpu_ms"] = (time.process_time() - cpu) * 1000
+                if engine.mqtt is not None:
+                    s = engine.mqtt.stats
+                    stats.update(published=s.events_published, dropped=s.events_dropped)
+            finally:
+                if broker is not None and broker.poll() is None:
+                    broker.send_signal(signal.SIGCONT)
+                await engine.stop(5)
+                gc.unfreeze()
+    finally:  # a failed phase must not leave its broker running
+        if broker is not None and broker.poll() is None:
+            broker.terminate()
+            broker.wait()
     shutil.rmtree(folder, ignore_errors=True)
     return stats
 

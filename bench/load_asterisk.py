@@ -58,8 +58,7 @@ from load_world import DIALLED, SIPP, TENANT_QUEUE, caller_scenario, world_yaml
 from tests.e2e.harness import (
     AMI_SECRET,
     Asterisk,
-    find_asterisk,
-    find_sipp,
+    asterisk_and_sipp,
     free_port,
     free_udp_pair,
 )
@@ -73,15 +72,13 @@ COUNTERS = ("switchboard_ami_events", "switchboard_agi_sessions", "switchboard_e
 
 def missing() -> str | None:
     """Why the Asterisk mode cannot run here, or None."""
-    binary, why = find_asterisk()
-    if binary is None:
-        return why
-    return None if find_sipp() else "no sipp on PATH (Debian package sip-tester)"
+    binary, why = asterisk_and_sipp()
+    return why if binary is None else None
 
 
 def run(rates: list[float], seconds: float, operators: int, workdir: Path) -> list[Phase]:
     """Every rate through the engine, then every rate through the static fallback queue."""
-    binary, _ = find_asterisk()
+    binary, _ = asterisk_and_sipp()
     assert binary is not None
     rig = Rig(binary, workdir, operators)
     try:

@@ -14,17 +14,13 @@ from types import TracebackType
 
 import pytest
 
+from tests.ports import free_port
+
 
 def find_mosquitto() -> str | None:
     """Debian's broker (in /usr/sbin, which is not on every PATH)."""
     found = shutil.which("mosquitto") or shutil.which("mosquitto", path="/usr/sbin:/usr/local/sbin")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Mosquitto:

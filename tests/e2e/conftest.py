@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from switchboard.engine.app import Engine
-from tests.e2e.harness import Asterisk, find_asterisk, find_sipp, until
+from tests.e2e.harness import Asterisk, asterisk_and_sipp, until
 from tests.e2e.phones import Phones
 from tests.e2e.world import engine_config, write_recordings, write_world
 
@@ -27,11 +27,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def pbx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Asterisk]:
     """A running Asterisk configured by `switchboard asterisk-config` from the e2e YAML."""
-    binary, why = find_asterisk()
+    binary, why = asterisk_and_sipp()
     if binary is None:
         pytest.skip(why)
-    if find_sipp() is None:
-        pytest.skip("no sipp on PATH (Debian package sip-tester)")
     pbx = Asterisk(binary, tmp_path_factory.mktemp("asterisk"))
     world = tmp_path_factory.mktemp("world")
     pbx.render(write_world(pbx, world), write_recordings(world / "recordings"))

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SIPP_DIR = Path(__file__).resolve().parent / "sipp"
 AMI_SECRET = "e2e-ami-secret"
@@ -44,11 +46,14 @@ def find_sipp() -> str | None:
     return shutil.which("sipp")
 
 
-def free_port(kind: socket.SocketKind = socket.SOCK_STREAM) -> int:
-    """A loopback port nobody uses right now (TCP by default, SOCK_DGRAM for UDP)."""
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def asterisk_and_sipp() -> tuple[str | None, str]:
+    """The Asterisk binary to run with sipp, or None and why the real-Asterisk tests cannot run."""
+    binary, why = find_asterisk()
+    if binary is None:
+        return None, why
+    if find_sipp() is None:
+        return None, "no sipp on PATH (Debian package sip-tester)"
+    return binary, ""
 
 
 _MEDIA_GIVEN: set[int] = set()

@@ -31,8 +31,7 @@ from tests.e2e.harness import (
     FALLBACK_WAIT_S,
     MAX_SLICE_S,
     Asterisk,
-    find_asterisk,
-    find_sipp,
+    asterisk_and_sipp,
     until,
 )
 from tests.e2e.phones import Phones
@@ -496,11 +495,9 @@ async def test_operators_are_reachable_right_after_a_restart(
     """With OPTIONS pings on (qualify 30 s), a contact restored after `core restart now` is
     qualified within about a second (max_initial_qualify_time = 1), not at a random moment
     within 30 s: the first call after FullyBooted reaches the operator within 2 s."""
-    binary, why = find_asterisk()
+    binary, why = asterisk_and_sipp()
     if binary is None:
         pytest.skip(why)
-    if find_sipp() is None:
-        pytest.skip("no sipp on PATH (Debian package sip-tester)")
     pbx = Asterisk(binary, tmp_path_factory.mktemp("asterisk-qualify"), qualify_s=30)
     pbx.render(write_world(pbx, tmp_path_factory.mktemp("world-qualify")))
     pbx.start()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -19,6 +18,7 @@ from switchboard.engine.app import Engine
 from switchboard.fakepbx.asterisk_conf import sim_config
 from switchboard.fakepbx.config import DialplanConfig, QueueConfig, SimConfig
 from switchboard.fakepbx.control import Simulator
+from tests.ports import free_port
 
 SCALE = 10.0  # engine seconds per real second; the simulator runs at 1/SCALE
 
@@ -49,12 +49,6 @@ agents:
 """
 VETLANDA = "4638397000"
 SAVSJO = "4638215000"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def written(tmp: Path, yaml: Path, **sim_kw: object) -> SimConfig:
