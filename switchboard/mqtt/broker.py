@@ -46,11 +46,6 @@ class Topics:
         """Where a call event is published (not retained)."""
         return f"{self.prefix}/events/call/{tenant}/{event}"
 
-    @property
-    def all_events(self) -> str:
-        """A subscription to every call event."""
-        return f"{self.prefix}/events/call/#"
-
 
 PAHO_LOG = logging.getLogger("switchboard.mqtt.paho")
 LINK_ERRORS = (aiomqtt.MqttError, OSError)

@@ -167,15 +167,13 @@ class AgiServer:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.settings.session_deadline_s
         self._waiting[conn] = None
-        reading = True
-        session: AgiSession | None = None
+        session: AgiSession | None = None  # None while the header is being read
         try:
             async with asyncio.timeout_at(
                 min(deadline, loop.time() + self.limits.header_timeout_s)
             ) as timer:
                 request = await self._read_request(reader)
                 self._waiting.pop(conn, None)
-                reading = False
                 handler = self._handlers.get(request.script)
                 fields: dict[str, object] = {
                     "peer": host,
@@ -199,22 +197,19 @@ class AgiServer:
                 return await self._run(handler, session)
         except TimeoutError:
             self.stats.timeouts += 1
-            if reading or session is None:
+            if session is None:
                 self._log.info("agi header timeout, closed", peer=host)
                 return False
             self._summary(session, "deadline")
             return False
         except (AgiProtocolError, asyncio.IncompleteReadError) as exc:
-            if not reading:
-                raise
+            # Only the header read: _run answers the handler's own errors.
             if conn.evicted:
                 self._log.info("agi connection without header evicted for a new one", peer=host)
                 return False
             self.stats.errors += 1
             self._log.warning("agi bad header block, closed", peer=host, error=_why(exc))
             return False
-        finally:
-            self._waiting.pop(conn, None)
 
     async def _run(self, handler: Handler, session: AgiSession) -> bool:
         self.stats.sessions += 1

@@ -12,7 +12,6 @@ import re
 
 from switchboard.asterisk.agi.answers import UNPACKERS, unpacker
 from switchboard.asterisk.ami.translate import NEEDED_EVENTS
-from switchboard.config.compile import compile_routing
 from switchboard.config.models import Config
 from switchboard.core.rules import RoutingTable
 
@@ -74,10 +73,10 @@ def mailboxes(config: Config, pin: str) -> str:
     )
 
 
-def dialplan(config: Config, source: str) -> str:
+def dialplan(config: Config, table: RoutingTable, source: str) -> str:
     """switchboard-generated.conf: the number map, the operators' directory and the unpacking of
-    the engine's answers (from the same field lists the engine packs them by)."""
-    table = compile_routing(config)
+    the engine's answers (from the same field lists the engine packs them by); `table` is
+    `config` compiled."""
     return "\n".join(
         [
             f"; Written by `switchboard asterisk-config` from {_text(source)}:",

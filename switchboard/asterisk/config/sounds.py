@@ -57,14 +57,24 @@ def missing_sounds(config: Config, sounds: Path) -> list[MissingSound]:
 
 def link_sounds(target: Path, stock: Path, recordings: Path | None) -> None:
     """`target` shows `stock` with `recordings` laid over it (a recording wins over a stock file)."""
+    if recordings is None:
+        link(target, stock)
+        return
+    _clear(target)
+    _overlay(target, [recordings, stock])
+
+
+def link(target: Path, source: Path) -> None:
+    """`target` becomes a symbolic link to `source`, replacing whatever was there."""
+    _clear(target)
+    target.symlink_to(source)
+
+
+def _clear(target: Path) -> None:
     if target.is_symlink() or target.is_file():
         target.unlink()
     elif target.is_dir():
         shutil.rmtree(target)  # an earlier overlay: directories and symbolic links only
-    if recordings is None:
-        target.symlink_to(stock)
-        return
-    _overlay(target, [recordings, stock])
 
 
 def _overlay(target: Path, layers: list[Path]) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from switchboard.asterisk.config import generate
 from switchboard.asterisk.config.options import AsteriskOptions
-from switchboard.asterisk.config.sounds import link_sounds
+from switchboard.asterisk.config.sounds import link, link_sounds
 from switchboard.config.compile import compile_routing
 from switchboard.config.models import Config
 
@@ -77,16 +77,16 @@ def write_asterisk_config(
         filled = _fill_all(text, values, blocks, name)
         _write(outdir / name, filled, secret="SECRET" in text or "PIN" in text)
         written.files.append(name)
-    _write(outdir / GENERATED, generate.dialplan(config, source), secret=False)
+    _write(outdir / GENERATED, generate.dialplan(config, table, source), secret=False)
     written.files.append(GENERATED)
     for sub in ("var/lib", "var/spool", "var/run", "var/log", "agi-bin", "data"):
         (outdir / sub).mkdir(parents=True, exist_ok=True)
     recordings = Path(options.recordings) if options.recordings else None
     link_sounds(outdir / "data" / "sounds", Path(options.sounds), recordings)
-    _link(outdir / "data" / "moh", Path(options.moh))
+    link(outdir / "data" / "moh", Path(options.moh))
     docs = _find_docs(modules)
     if docs is not None:
-        _link(outdir / "data" / "documentation", docs)
+        link(outdir / "data" / "documentation", docs)
     return written
 
 
@@ -168,11 +168,3 @@ def _find_docs(modules: Path) -> Path | None:
         if candidate.is_dir():
             return candidate
     return None
-
-
-def _link(link: Path, source: Path) -> None:
-    if link.is_symlink() or link.is_file():
-        link.unlink()
-    elif link.is_dir():
-        shutil.rmtree(link)
-    link.symlink_to(source)

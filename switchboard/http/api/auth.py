@@ -11,10 +11,10 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from switchboard.config.api import ApiSettings
+from switchboard.config.api import ROLES, ApiSettings
 from switchboard.config.models import Config
 
-READERS = frozenset({"wallboard", "operator", "supervisor", "admin"})
+READERS = frozenset(ROLES)
 AGENT_ACTORS = frozenset({"operator", "supervisor", "admin"})
 SUPERVISORS = frozenset({"supervisor", "admin"})
 ANONYMOUS = "anonymous"

@@ -7,6 +7,8 @@ from typing import Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from switchboard.config.api import Role
+
 SAFE = r"^[^\x00-\x1f\x7f]*$"  # no control characters: logged, stored and shown on screens
 MAX_FORCE_S = 7 * 86_400  # a forgotten override ends within a week
 
@@ -46,7 +48,7 @@ class Me(Strict):
     """Who the token belongs to and what it may do."""
 
     name: str
-    role: Literal["wallboard", "operator", "supervisor", "admin"]
+    role: Role
     tenants: list[str] | None = Field(description="None: every tenant")
     agent: str | None = Field(description="an operator's own agent")
     agents: list[str] = Field(description="the agents this token may log in, out and pause")
