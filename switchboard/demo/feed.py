@@ -20,7 +20,6 @@ class Feed:
     tags: Mapping[str, str]  # tenant -> tag
     outcomes: Counter[str] = field(default_factory=Counter)
     answered_by_partner: int = 0
-    recalls: int = 0
     lines: deque[str] = field(default_factory=lambda: deque(maxlen=10))
 
     def __call__(self, effects: list[Effect]) -> None:

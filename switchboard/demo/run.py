@@ -9,7 +9,6 @@ import secrets
 import signal
 import socket
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,18 +38,18 @@ class DemoOptions:
 
     config: Config
     config_path: Path
+    db: Path  # the store's SQLite file
     per_minute: float = 6.0
     speed: float = 1.0
     start: datetime | None = None
     seconds: float | None = None
     seed: int = 1
-    db: Path | None = None
     http_port: int = 8080  # 0: any free port
 
 
 async def run_demo(opts: DemoOptions, out: TextIO = sys.stdout) -> int:
     """Run until Ctrl-C, SIGTERM or `seconds` (real); returns the exit code."""
-    db = opts.db or Path(tempfile.mkdtemp(prefix="switchboard-demo-")) / "demo.db"
+    db = opts.db
     operators = _operators(opts.config)
     sim = Simulator(_pbx(opts, operators, _free_port()))
     await sim.start()

@@ -33,9 +33,6 @@ class Traffic:
     per_minute: float
     speed: float
     rng: random.Random
-    placed: int = 0
-    missed_on_purpose: int = 0
-    paused_on_purpose: int = 0
 
     async def callers(self) -> None:
         """Place calls forever: exponential gaps, a line by weight, some callers impatient."""
@@ -43,7 +40,6 @@ class Traffic:
         while True:
             await self._sleep(self.rng.expovariate(self.per_minute / 60.0))
             line = self.rng.choices(self.lines, weights)[0]
-            self.placed += 1
             patience = self.rng.expovariate(1 / 150.0) if self.rng.random() < 0.3 else None
             self.call(line.number, f"07{self.rng.randrange(10**8):08d}", patience)
 
@@ -58,10 +54,8 @@ class Traffic:
             operator = self.rng.choice(list(self.operators))
             roll = self.rng.random()
             if roll < 0.35:
-                self.missed_on_purpose += 1
                 await self._miss_once(operator)
             elif roll < 0.55:
-                self.paused_on_purpose += 1
                 await self._pause_a_while(operator)
             else:
                 self.sim.set_behaviour(operator, self.talker())

@@ -72,9 +72,8 @@ def report(config: Config, args: argparse.Namespace) -> int:
         return EXIT_STORE
     finally:
         engine.dispose()
-    homes = {aid: a.home for aid, a in config.agents.items()}
     if args.tenant:
-        fig = focus(fig, args.tenant, homes)
+        fig = focus(fig, args.tenant, cfg.homes)
     who = f", tenant {args.tenant}" if args.tenant else ""
     title = f"switchboard report: {args.first} to {args.last} (local days){who}"
     text = render_report(args.format, title, fig)

@@ -46,8 +46,7 @@ def in_scope(cfg: Settings) -> ColumnElement[bool]:
     """
     if cfg.start is None or cfg.end is None:
         raise ValueError("a stored report needs a period")
-    first = min([cfg.start, *(s for s, _ in cfg.periods.values())])
-    last = max([cfg.end, *(e for _, e in cfg.periods.values())])
+    first, last = cfg.span
     scope = [c.outcome.is_not(None), c.arrived_at >= first, c.arrived_at < last]
     if cfg.periods:
         starts = {t: s for t, (s, _) in cfg.periods.items()}

@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Iterable, Iterator, Mapping
 
 from switchboard.core.records import CallRecord
+from switchboard.core.state import Attempt
 
 ENDED_BY_THE_DIALPLAN = frozenset({"voicemail", "callback", "forward", "hangup", "fallback"})
 TRANSFER_CONTEXT = "switchboard-operators"
@@ -53,7 +54,7 @@ def _lines(r: CallRecord, names: Mapping[str, str]) -> Iterator[tuple[float, str
     waited = int((r.answered_at or r.ended_at) - r.queued_at)
     answered = [a for a in r.attempts if a.result == "answered" and a.answered_at is not None]
     if answered:
-        yield _completion(r, answered[-1].agent, names, waited)
+        yield _completion(r, answered[-1], names, waited)
     elif r.outcome == "withdrawn":  # a supervisor sent the caller to voicemail (07b's field layout)
         yield r.ended_at, f"NONE|WITHDRAW|1|1|{waited}|voicemail"
     elif r.outcome in ENDED_BY_THE_DIALPLAN:
@@ -63,18 +64,18 @@ def _lines(r: CallRecord, names: Mapping[str, str]) -> Iterator[tuple[float, str
 
 
 def _completion(
-    r: CallRecord, agent: str, names: Mapping[str, str], hold: int
+    r: CallRecord, last: Attempt, names: Mapping[str, str], hold: int
 ) -> tuple[float, str]:
+    """The closing line of the call `last` (its final answered attempt) answered."""
     assert r.ended_at is not None
     assert r.answered_at is not None
-    member = names.get(agent, agent)
+    member = names.get(last.agent, last.agent)
     passed = [t for t in r.transfers if t.result == "answered"]
     if passed:
         t = passed[-1]
         talk = int(t.at - r.answered_at)
         return t.at, f"{member}|TRANSFER|{t.target}|{TRANSFER_CONTEXT}|{hold}|{talk}|1"
     talk = int(r.ended_at - r.answered_at)
-    last = next(a for a in reversed(r.attempts) if a.agent == agent and a.result == "answered")
     who = (
         "COMPLETEAGENT"
         if last.ended_at is not None and last.ended_at < r.ended_at

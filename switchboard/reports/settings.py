@@ -41,6 +41,15 @@ class Settings:
         return self.partner_prices.get(home, self.price_per_minute)
 
     @property
+    def span(self) -> tuple[float, float]:
+        """The widest [start, end): the common period and every tenant's own, together."""
+        if self.start is None or self.end is None:
+            raise ValueError("the span needs a period (Settings.start and end)")
+        first = min([self.start, *(s for s, _ in self.periods.values())])
+        last = max([self.end, *(e for _, e in self.periods.values())])
+        return first, last
+
+    @property
     def priced(self) -> bool:
         """True when the matrix gets a cost split."""
         return self.price_per_minute is not None or bool(self.partner_prices)

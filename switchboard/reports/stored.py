@@ -31,8 +31,7 @@ def stored_figures(engine: Engine, cfg: Settings, step: Step | None = None) -> F
     if cfg.start is None or cfg.end is None:
         raise ValueError("a stored report needs a period (Settings.start and end)")
     start, end = cfg.start, cfg.end
-    first = min([start, *(s for s, _ in cfg.periods.values())])
-    last = max([end, *(e for _, e in cfg.periods.values())])
+    first, last = cfg.span
     window = operator_window(cfg, start, end)
     grain = queries.grain_s(cfg)
     jobs: dict[str, Callable[[Connection], Any]] = {  # the slowest first
@@ -64,14 +63,12 @@ def stored_figures(engine: Engine, cfg: Settings, step: Step | None = None) -> F
     matrix, talk = results["answers"]
     for key, seconds in talk.items():
         services[key] = services.get(key, Tally()) + Tally(talk_s=seconds)
-    service_p90 = results["service waits"]
-    tenant_p90 = {t: w for (t, _), w in results["tenant waits"].items()}
     parts = Parts(
         start=start,
         end=end,
         services=services,
-        service_p90={k: service_p90.get(k) for k in services},
-        tenant_p90={t: tenant_p90.get(t) for t, _ in services},
+        service_p90=results["service waits"],
+        tenant_p90={t: w for (t, _), w in results["tenant waits"].items()},
         buckets=buckets,
         matrix=matrix,
         offers={a: OfferTotals(n, s, m) for a, n, s, m in results["operators"]},

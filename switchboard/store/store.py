@@ -173,7 +173,7 @@ def stream_records(
                 return
             last_at, last_id = chunk[-1]
             window = (
-                (calls.c.arrived_at > at) | ((calls.c.arrived_at == at) & (calls.c.id > uid)),
+                page,
                 (calls.c.arrived_at < last_at)
                 | ((calls.c.arrived_at == last_at) & (calls.c.id <= last_id)),
             )

@@ -71,11 +71,12 @@ def tally(t: Tally, effects: Iterable[Effect], catalog: Catalog) -> Tally:
 
 def seed(t: Tally, records: Iterable[CallRecord], catalog: Catalog, now: float) -> Tally:
     """Count what the day's records say happened today (after an engine restart)."""
+    days = {tid: entry.local_day(now) for tid, entry in catalog.tenants.items()}
     for r in records:
         entry = catalog.tenants.get(r.tenant)
         if entry is None:
             continue
-        today = entry.local_day(now)
+        today = days[r.tenant]
         ended_today = r.ended_at is not None and entry.local_day(r.ended_at) == today
         if not r.queue:
             t = _add(
@@ -87,12 +88,12 @@ def seed(t: Tally, records: Iterable[CallRecord], catalog: Catalog, now: float) 
         if entry.local_day(r.arrived_at) == today:
             t = _add(t, catalog, r.tenant, now, offered=1)
         if r.answered_at is not None and entry.local_day(r.answered_at) == today:
-            waited = _waited(r.queued_at, r.answered_at)
+            waited = r.waited_s or 0.0  # to the answer; 0 when never queued
             t = _answered(
                 t, catalog, r.tenant, now, waited <= r.target_answer_s, r.answered_by_home
             )
         elif r.answered_at is None and r.outcome is not None and ended_today:
-            t = _unanswered(t, catalog, r.tenant, now, r.outcome, _waited(r.queued_at, r.ended_at))
+            t = _unanswered(t, catalog, r.tenant, now, r.outcome, r.waited_s or 0.0)  # to the end
     return t
 
 
@@ -106,11 +107,7 @@ def _call(t: Tally, call: Call, milestone: str, catalog: Catalog) -> Tally:
     if call.id not in t.seen:
         t = _add(t, catalog, tenant, at, offered=1)
         t = replace(t, seen=t.seen.set(call.id, tenant))
-    first_answer = sum(a.result == "answered" for a in call.attempts) == 1
-    if call.callback is not None:
-        # A callout's operator answers first, perhaps on several tries; the caller answers once.
-        first_answer = call.callback.connected
-    if milestone == "answered" and call.answered_by is not None and first_answer:
+    if milestone == "answered" and call.answered_by is not None and _first_answer(call):
         in_target = _waited(call.waiting_since, at) <= call.target_answer_s
         t = _answered(t, catalog, tenant, at, in_target, catalog.home_of(call.answered_by))
     if milestone == "ended":
@@ -118,6 +115,14 @@ def _call(t: Tally, call: Call, milestone: str, catalog: Catalog) -> Tally:
             t = _unanswered(t, catalog, tenant, at, call.outcome, _waited(call.waiting_since, at))
         t = replace(t, seen=t.seen.delete(call.id))
     return t
+
+
+def _first_answer(call: Call) -> bool:
+    """True when the call has just been answered for the first time (so counts as answered)."""
+    if call.callback is not None:
+        # A callout's operator answers first, perhaps on several tries; the caller answers once.
+        return call.callback.connected
+    return sum(a.result == "answered" for a in call.attempts) == 1
 
 
 def _answered(
