@@ -142,7 +142,7 @@ def _transition(
         case cmd.CallbackRequested(uniqueid=uid) if uid in calls:
             return callbacks.request(state, calls[uid], event, now, effects)
         case cmd.CallbackReported(uniqueid=uid, status=status) if uid in calls:
-            return callbacks.caller_reached(state, topo, calls[uid], status, now, effects)
+            return callbacks.caller_reached(state, calls[uid], status, now, effects)
         case cmd.AgentCommand() if event.agent not in topo.retiring:
             return agent_command(state, event, now, effects)
         case cmd.LinkChanged(deliverable=deliverable):

@@ -14,6 +14,8 @@ The Local channels carry ids the engine chose (Originate ChannelId/OtherChannelI
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from switchboard.core import commands as cmd
 from switchboard.core.effects import CallbackOffer, Effect
 from switchboard.core.evolve import replace
@@ -81,9 +83,7 @@ def callout(call: Call, topo: Topology, agent_id: str) -> CallbackOffer:
     )
 
 
-def caller_reached(
-    state: State, topo: Topology, call: Call, status: str, now: float, eff: list[Effect]
-) -> State:
+def caller_reached(state: State, call: Call, status: str, now: float, eff: list[Effect]) -> State:
     """The callout's Dial to the caller ended: talking, or tried again later, or given up."""
     cb = call.callback
     if cb is None or call.agent is None or cb.connected:
@@ -129,7 +129,7 @@ def leg_hung_up(state: State, topo: Topology, call: Call, now: float, eff: list[
     return state
 
 
-def expire(state: State, topo: Topology, now: float, eff: list[Effect]) -> State:
+def expire(state: State, now: float, eff: list[Effect]) -> State:
     """Callbacks still waiting past their `keep_until` end as callback_expired."""
     for ids in list(state.waiting.values()):
         for cid in ids:
@@ -141,7 +141,7 @@ def expire(state: State, topo: Topology, now: float, eff: list[Effect]) -> State
 
 
 def reconcile(
-    state: State, topo: Topology, call: Call, alive: set[str], now: float, eff: list[Effect]
+    state: State, topo: Topology, call: Call, alive: Collection[str], now: float, eff: list[Effect]
 ) -> State:
     """After a snapshot: a callout whose Local channels Asterisk no longer has is over."""
     if call.offer is None and call.agent is None:

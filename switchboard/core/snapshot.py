@@ -32,7 +32,7 @@ def rebuild(
         if call.seen_at >= fresh:
             continue
         if call.callback is not None:
-            state = callbacks.reconcile(state, topo, call, set(alive), now, effects)
+            state = callbacks.reconcile(state, topo, call, alive, now, effects)
             continue
         if call.id not in alive and call.id not in queued:
             gone = replace(call, timeline=call.note(now, "gone:absent_from_asterisk"))

@@ -42,6 +42,9 @@ class CallPhase(StrEnum):
     ENDED = "ended"
 
 
+UNANSWERED = frozenset({CallPhase.WAITING, CallPhase.OFFERED})  # not yet talking to an operator
+
+
 @dataclass(frozen=True, slots=True)
 class Agent:
     """One agent's live facts; `status()` derives the state from them."""

@@ -13,13 +13,11 @@ from typing import TYPE_CHECKING
 from switchboard.core import overrides as ov
 from switchboard.core.effects import Effect, Withdraw
 from switchboard.core.evolve import replace
-from switchboard.core.state import CallPhase, State
+from switchboard.core.state import UNANSWERED, CallPhase, State
 from switchboard.core.updates import end_call, put_call
 
 if TYPE_CHECKING:
     from switchboard.core.topology import Topology
-
-WAITING = frozenset({CallPhase.WAITING, CallPhase.OFFERED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +88,7 @@ def withdrawable(phase: CallPhase) -> bool:
 def change_priority(state: State, c: ChangePriority, now: float, effects: list[Effect]) -> State:
     """A new priority for a call not yet answered; anything else is left alone."""
     call = state.calls.get(c.call_id)
-    if call is None or call.phase not in WAITING or call.priority == c.priority:
+    if call is None or call.phase not in UNANSWERED or call.priority == c.priority:
         return state
     changed = replace(
         call, priority=c.priority, timeline=call.note(now, f"priority:{c.priority}:{c.by}")

@@ -27,7 +27,7 @@ def tick(state: State, topo: Topology, now: float, effects: list[Effect]) -> Sta
         if agent.offer is not None and now - agent.offer_at > topo.offer_timeout_s + OFFER_GRACE_S:
             state = _offer_timed_out(state, topo, aid, now, effects)
     state = _overflow_steps(state, now, effects)
-    state = expire(state, topo, now, effects)
+    state = expire(state, now, effects)
     state = expire_overrides(state, now, effects)
     expired = [c for c, (_, at) in state.recent.items() if now - at > topo.sticky_agent_s]
     if expired:

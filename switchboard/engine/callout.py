@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from switchboard.asterisk.ami.protocol import Fields
 from switchboard.core.effects import CallbackOffer
-from switchboard.core.rules import TenantRule
+from switchboard.core.rules import CallbackRule, TenantRule
 
 CONTEXT = "switchboard-callout"
 GRACE_S = 10  # the Originate waits this much longer than the operator's phone rings
@@ -20,7 +20,7 @@ GRACE_S = 10  # the Originate waits this much longer than the operator's phone r
 
 def originate_fields(offer: CallbackOffer, tenant: TenantRule | None, ring_s: int) -> Fields:
     """The Originate action's fields for `offer` (ring the operator `ring_s` seconds)."""
-    callback = tenant.callback if tenant is not None else None
+    callback = tenant.callback if tenant is not None else CallbackRule()
     variables = {
         "SB_CALLID": offer.uniqueid,
         "SB_AGENT": offer.device,
@@ -31,8 +31,8 @@ def originate_fields(offer: CallbackOffer, tenant: TenantRule | None, ring_s: in
         "SB_CB_NUMBER": offer.number,
         "SB_CB_FROM": offer.from_number,
         "SB_CB_ATTEMPT": str(offer.attempt),
-        "SB_CB_RING": str(callback.ring_s if callback is not None else 30),
-        "SB_CB_WHISPER": (callback.whisper if callback is not None else None) or "",
+        "SB_CB_RING": str(callback.ring_s),
+        "SB_CB_WHISPER": callback.whisper or "",
         "SB_LANG": tenant.language if tenant is not None else "",
     }
     return (

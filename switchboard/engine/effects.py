@@ -48,8 +48,8 @@ class Effects:
         submit: Callable[[EngineEvent | SupervisorCommand], None],
         topo: Callable[[], Topology],
         clock: Callable[[], float],
-        table: Callable[[], RoutingTable] | None = None,
-        routes: RouteOffers | None = None,
+        table: Callable[[], RoutingTable],
+        routes: RouteOffers,
     ) -> None:
         self.table = table
         self.routes = routes
@@ -69,8 +69,7 @@ class Effects:
                 self._one(effect)
             except Exception:
                 log.exception("effect failed", effect=repr(effect)[:300])
-        if self.routes is not None:
-            self.routes.settle(effects)
+        self.routes.settle(effects)
         for observer in self.observers:
             try:
                 observer(effects)
@@ -85,7 +84,7 @@ class Effects:
     def _one(self, effect: Effect) -> None:
         match effect:
             case Offer(answer=True):
-                if self.routes is None or not self.routes.offered(effect):
+                if not self.routes.offered(effect):
                     self.submit(OfferFailed(effect.uniqueid, "its route session ended", "unsent"))
             case Offer():
                 self._spawn(self._deliver(effect), f"deliver-{effect.uniqueid}")
@@ -174,7 +173,7 @@ class Effects:
 
     async def _originate(self, offer: CallbackOffer) -> None:
         """Originate the callback's Local channel pair (engine/callout.py)."""
-        tenant = self.table().tenants.get(offer.tenant) if self.table is not None else None
+        tenant = self.table().tenants.get(offer.tenant)
         fields = originate_fields(offer, tenant, self.topo().offer_timeout_s)
         bound = log.bind(call_id=offer.uniqueid, tenant=offer.tenant, agent=offer.agent)
         sent = await self._sent(offer.uniqueid, self.ami.send_action("Originate", fields), bound)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
+from typing import TypedDict
 
+from switchboard.core.state import UNANSWERED as UNANSWERED  # views/history.py takes it from here
 from switchboard.core.state import Call, CallPhase, State
 from switchboard.views.catalog import Catalog
 from switchboard.views.models import (
@@ -21,7 +23,13 @@ from switchboard.views.models import (
 )
 from switchboard.views.tally import Tally, TenantDay
 
-UNANSWERED = frozenset({CallPhase.WAITING, CallPhase.OFFERED})
+
+class _Waits(TypedDict):
+    """The fields of a view that tell how long its callers have waited."""
+
+    waiting: int
+    oldest_waiting_since: float | None
+    longest_wait_s: float
 
 
 def tenant_view(state: State, t: Tally, catalog: Catalog, tenant: str, now: float) -> TenantView:
@@ -29,7 +37,6 @@ def tenant_view(state: State, t: Tally, catalog: Catalog, tenant: str, now: floa
     entry = catalog.tenants[tenant]
     calls = [c for c in state.calls.values() if c.tenant == tenant]
     waiting = [c for c in calls if c.phase in UNANSWERED]
-    oldest = _oldest(waiting)
     day = t.today(catalog, tenant, now)
     late = _late(waiting, now)
     return TenantView(
@@ -37,9 +44,7 @@ def tenant_view(state: State, t: Tally, catalog: Catalog, tenant: str, now: floa
         id=tenant,
         name=entry.name,
         tag=entry.tag,
-        waiting=len(waiting),
-        oldest_waiting_since=_t(oldest) if oldest is not None else None,
-        longest_wait_s=_longest(waiting, now),
+        **_waits(waiting, now),
         connected=sum(c.phase is CallPhase.CONNECTED for c in calls),
         agents_home=agent_counts(state, entry.home_agents, now),
         agents_serving=agent_counts(state, entry.serving, now),
@@ -74,15 +79,12 @@ def queue_view(state: State, catalog: Catalog, queue: str, now: float) -> QueueV
     """One queue's waiting callers at `now`."""
     entry = catalog.queues[queue]
     waiting = [c for c in state.calls.values() if c.queue == queue and c.phase in UNANSWERED]
-    oldest = _oldest(waiting)
     return QueueView(
         at=_t(now),
         name=queue,
         tenant=entry.tenant,
         service=entry.service,
-        waiting=len(waiting),
-        oldest_waiting_since=_t(oldest) if oldest is not None else None,
-        longest_wait_s=_longest(waiting, now),
+        **_waits(waiting, now),
     )
 
 
@@ -112,7 +114,6 @@ def agent_view(state: State, t: Tally, catalog: Catalog, agent: str, now: float)
 def overview(state: State, t: Tally, catalog: Catalog, now: float) -> Overview:
     """The whole switchboard at `now`: totals over every tenant and agent."""
     waiting = [c for c in state.calls.values() if c.phase in UNANSWERED]
-    oldest = _oldest(waiting)
     days = [t.today(catalog, tid, now) for tid in catalog.tenants]
     total = TenantDay(**{k: sum(getattr(d, k) for d in days) for k in (*_COUNTERS, "settled")})
     missed = [
@@ -125,9 +126,7 @@ def overview(state: State, t: Tally, catalog: Catalog, now: float) -> Overview:
     return Overview(
         at=_t(now),
         tenants=list(catalog.tenants),
-        waiting=len(waiting),
-        oldest_waiting_since=_t(oldest) if oldest is not None else None,
-        longest_wait_s=_longest(waiting, now),
+        **_waits(waiting, now),
         connected=sum(c.phase is CallPhase.CONNECTED for c in state.calls.values()),
         agents=agent_counts(state, tuple(catalog.agents), now),
         today=Counts(**_counts(total)),
@@ -218,8 +217,14 @@ def _oldest(calls: list[Call]) -> float | None:
     return min(starts) if starts else None
 
 
-def _longest(calls: list[Call], now: float) -> float:
-    return _s(max((c.waited(now) for c in calls), default=0.0))
+def _waits(waiting: list[Call], now: float) -> _Waits:
+    """How many wait, since when the longest (its `wait_from`), and for how long at `now`."""
+    oldest = _oldest(waiting)
+    if oldest is None:
+        return _Waits(waiting=len(waiting), oldest_waiting_since=None, longest_wait_s=0.0)
+    return _Waits(
+        waiting=len(waiting), oldest_waiting_since=_t(oldest), longest_wait_s=_s(now - oldest)
+    )
 
 
 def _t(at: float) -> float:

@@ -31,11 +31,11 @@ def register(
     deliverable: Callable[[str], bool],
     *,
     clock: Callable[[], datetime],
-    on_decided: Callable[[float], None] | None = None,
-    routes: RouteOffers | None = None,
+    on_decided: Callable[[float], None],
+    routes: RouteOffers,
 ) -> None:
     """Register every script of the contract on `server` (`clock` decides opening hours;
-    with `routes`, a call an operator is free for is offered in its route answer)."""
+    through `routes`, a call an operator is free for is offered in its route answer)."""
     server.register(
         "route",
         route_handler(
@@ -46,7 +46,7 @@ def register(
             deliverable=deliverable,
             on_decided=on_decided,
             overrides=lambda: live.state.overrides,
-            at_route=AtRoute(live, routes, table) if routes is not None else None,
+            at_route=AtRoute(live, routes, table),
         ),
     )
     server.register("requeue", requeue_handler(live, table, slice_s, deliverable))

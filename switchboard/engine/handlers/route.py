@@ -109,7 +109,7 @@ def route_handler(
         fallback = decision.action is Action.QUEUE and not deliverable(decision.queue or "")
         if fallback:
             session.log.warning("agi route: cannot deliver, static fallback", queue=decision.queue)
-        every = _announce_s(table(), decision)
+        every = _announce_s(rules, decision)
         direct = at_route is not None and at_route.applies(decision, fallback)
         offer = await at_route.offer(request, decision) if at_route is not None and direct else None
         device = offer.device if offer is not None else None

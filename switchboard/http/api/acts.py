@@ -7,12 +7,14 @@ is applied and answers with what the engine made of it; every action is logged w
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import structlog
 
 from switchboard.core.commands import AgentCommand
 from switchboard.core.overrides import ForceRouting
-from switchboard.core.state import CallPhase
-from switchboard.core.supervision import ChangePriority, WithdrawCall
+from switchboard.core.state import UNANSWERED, CallPhase
+from switchboard.core.supervision import ChangePriority, WithdrawCall, withdrawable
 from switchboard.http.api.auth import AGENT_ACTORS, SUPERVISORS
 from switchboard.http.api.binding import ApiError, Call
 from switchboard.http.api.context import ApiContext
@@ -27,7 +29,6 @@ AGENT = {"agent": "an agent id from the configuration"}
 TENANT = {"tenant": "a tenant id from the configuration"}
 SERVICE = {**TENANT, "service": "one of the tenant's services"}
 CALL = {"call_id": "the call's id (the caller channel's Asterisk Uniqueid)"}
-UNANSWERED = frozenset({CallPhase.WAITING, CallPhase.OFFERED})
 
 
 def act_routes(ctx: ApiContext) -> list[Route]:
@@ -69,7 +70,7 @@ def act_routes(ctx: ApiContext) -> list[Route]:
         return overrides_of(ctx.state(), tenant, ctx.clock())
 
     async def priority(c: Call) -> CallView:
-        call_id = _call(ctx, c, UNANSWERED, "is no longer waiting")
+        call_id = _call(ctx, c, lambda phase: phase in UNANSWERED, "is no longer waiting")
         body: PriorityBody = c.body
         ctx.submit(ChangePriority(call_id, body.priority, c.principal.name))
         _log(c, "call priority", call_id=call_id, priority=body.priority)
@@ -80,7 +81,7 @@ def act_routes(ctx: ApiContext) -> list[Route]:
         return call_view(now_call, ctx.clock())
 
     async def withdraw(c: Call) -> Withdrawn:
-        call_id = _call(ctx, c, frozenset({CallPhase.WAITING}), "is not waiting in a queue")
+        call_id = _call(ctx, c, withdrawable, "is not waiting in a queue")
         call = ctx.state().calls[call_id]
         tenant = ctx.table().tenants.get(call.tenant)
         box = (tenant.closed.voicemail if tenant is not None else None) or ""
@@ -135,14 +136,14 @@ def _where(ctx: ApiContext, c: Call) -> tuple[str, str]:
     return tenant, service
 
 
-def _call(ctx: ApiContext, c: Call, phases: frozenset[CallPhase], refusal: str) -> str:
+def _call(ctx: ApiContext, c: Call, acts_on: Callable[[CallPhase], bool], refusal: str) -> str:
     call_id = c.path["call_id"]
     call = ctx.state().calls.get(call_id)
     if call is None or not c.principal.reads(call.tenant):
         raise ApiError(404, f"no live call {call_id!r}", {"path.call_id": "unknown call"})
     if not c.principal.acts_on_tenant(call.tenant):
         raise ApiError(403, f"this token may not act on tenant {call.tenant!r}")
-    if call.phase not in phases or call.withdrawing:
+    if not acts_on(call.phase) or call.withdrawing:
         raise ApiError(409, f"call {call_id} {refusal} ({call.phase.value})")
     if call.via != "engine":
         raise ApiError(409, f"call {call_id} waits in the static fallback queue")
