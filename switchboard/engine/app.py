@@ -10,7 +10,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import or_
 
 from switchboard.asterisk.agi.server import AgiServer
 from switchboard.asterisk.ami.client import AmiClient
@@ -33,7 +32,6 @@ from switchboard.engine.supervise import Supervisor
 from switchboard.http.metrics import Metrics
 from switchboard.mqtt import MqttPublisher
 from switchboard.mqtt.stats import MqttCollector
-from switchboard.store.schema import calls
 from switchboard.store.store import Store
 from switchboard.systemd.notify import Notifier
 from switchboard.views import Board, catalog_of
@@ -232,13 +230,10 @@ class Engine:
         sessions = await asyncio.to_thread(store.load_sessions)
         overrides = await asyncio.to_thread(store.load_overrides)
         today = await asyncio.to_thread(store.calls_today, self.topo.local_midnight(now))
-        records = await asyncio.to_thread(store.open_calls)
         await asyncio.to_thread(store.close_intervals, now)
-        since = self.board.catalog.first_midnight(now)
-        day = or_(
-            calls.c.arrived_at >= since, calls.c.ended_at >= since, calls.c.ended_at.is_(None)
-        )
-        self.board.seed(await asyncio.to_thread(store.records, day))  # today's tenant figures
+        day = await asyncio.to_thread(store.day_records, self.board.catalog.first_midnight(now))
+        self.board.seed(day)  # today's tenant figures
+        records = [r for r in day if r.outcome is None]  # live when the engine stopped
         self.live.submit(AgentsRestored(sessions, today))
         self.live.submit(OverridesRestored(overrides))
         if records:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, Row, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Row, or_, select, update
 
 from switchboard.core.overrides import Override
 from switchboard.core.records import CallRecord
@@ -86,6 +86,18 @@ class Store:
                 Override(str(t), str(s), str(f), float(u), str(b), str(r), float(at))
                 for t, s, f, u, b, r, at in rows
             )
+
+    def day_records(self, since: float) -> list[CallRecord]:
+        """Calls that arrived or ended since `since`, and every call still open, oldest first."""
+        c = calls.c
+        return self.records(
+            or_(
+                c.arrived_at >= since,
+                c.ended_at >= since,
+                c.ended_at.is_(None),
+                c.outcome.is_(None),
+            )
+        )
 
     def open_calls(self) -> list[CallRecord]:
         """Calls whose record has no outcome yet (live when the engine stopped)."""
