@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from switchboard.asterisk.agi import AgiRequest, answers, parse_request
 from switchboard.asterisk.agi.peer import FakeChannel, header_block, run_session
@@ -115,12 +117,12 @@ def route_answer(channel: FakeChannel) -> dict[str, str]:
 
 
 def test_a_value_cannot_shift_the_fields_and_a_partial_answer_is_none() -> None:
-    packed = answers.pack(answers.REQUEUE, {"SB_ACTION": "queue", "SB_TARGET": "a|b"})
-    assert packed == "v1|queue||a¦b|||"
+    packed = answers.pack(answers.REQUEUE, {"SB_ACTION": "queue", "SB_TARGET": 'a|b,c(d)"e\\'})
+    assert packed == "v1|queue||a¦b¦c¦d¦¦e¦|||"
     assert answers.unpack(answers.REQUEUE, packed) == {
         "SB_ACTION": "queue",
         "SB_WAIT": "",
-        "SB_TARGET": "a¦b",
+        "SB_TARGET": "a¦b¦c¦d¦¦e¦",
         "SB_POSITION": "",
         "SB_EWT": "",
         "SB_CB_OFFER": "",
@@ -129,6 +131,80 @@ def test_a_value_cannot_shift_the_fields_and_a_partial_answer_is_none() -> None:
     assert answers.unpack(answers.REQUEUE, "v2" + packed[2:]) is None
     with pytest.raises(ValueError, match="SB_QUEUE"):
         answers.pack(answers.REQUEUE, {"SB_QUEUE": "x"})
+
+
+def app_args(text: str, limit: int = 100) -> list[str]:
+    """Asterisk's AST_STANDARD_APP_ARGS, which ARRAY() splits its value with (main/app.c
+    __ast_app_separate_args, remove_chars on): `,` outside ( ) [ ] and quotes, `"` and `\\`
+    removed, the character after a `\\` taken as it is."""
+    args: list[str] = []
+    i, paren, bracket, quote, after_delim = 0, 0, 0, False, False
+    while i < len(text) and len(args) < limit - 1:
+        arg: list[str] = []
+        after_delim = False
+        while i < len(text):
+            c = text[i]
+            if c == '"':
+                quote, i = not quote, i + 1
+                continue
+            if c == "\\":
+                arg.append(text[i + 1 : i + 2])
+                i += 2
+                continue
+            if c == "," and not (paren or bracket or quote):
+                i, after_delim = i + 1, True
+                break
+            paren += (c == "(") - (c == ")" and paren > 0)
+            bracket += (c == "[") - (c == "]" and bracket > 0)
+            arg.append(c)
+            i += 1
+        args.append("".join(arg))
+    if i < len(text):
+        args.append(text[i:])
+    elif after_delim:
+        args.append("")
+    return args
+
+
+def dialplan_unpack(fields: tuple[str, ...], packed: str) -> dict[str, str] | None:
+    """What the generated Gosub sets: FIELDQTY and version checked, then one ARRAY()."""
+    parts = packed.split("|")
+    if len(parts) != len(fields) + 1 or parts[0] != "v1":
+        return None
+    values = app_args(packed.replace("|", ","))
+    names = [answers.VARIABLE, *fields]
+    return {name: values[i] if i < len(values) else "" for i, name in enumerate(names)}
+
+
+def test_the_generated_gosub_checks_then_sets_every_field_in_one_array() -> None:
+    lines = answers.unpacker("switchboard-requeue-answer", answers.REQUEUE)
+    array = [line for line in lines if line.startswith(" same") and "ARRAY(" in line]
+    assert array == [
+        " same => n,Set(ARRAY(SB_ANSWER,SB_ACTION,SB_WAIT,SB_TARGET,SB_POSITION,SB_EWT,"
+        "SB_CB_OFFER)=${STRREPLACE(SB_ANSWER,|,\\,)})"
+    ]
+    checks = [i for i, line in enumerate(lines) if "FIELDQTY" in line or '"v1"' in line]
+    assert len(checks) == 2
+    assert max(checks) < lines.index(array[0])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(answers.ROUTE), st.text(max_size=12)))
+def test_array_unpacks_any_packed_answer_to_exactly_its_fields(values: dict[str, str]) -> None:
+    packed = answers.pack(answers.ROUTE, values)
+    unpacked = answers.unpack(answers.ROUTE, packed)
+    assert unpacked is not None
+    assert dialplan_unpack(answers.ROUTE, packed) == {answers.VARIABLE: "v1", **unpacked}
+    for name in answers.ROUTE:  # only the reserved characters were stood in for
+        sent = values.get(name, "")
+        assert unpacked[name] == "".join(
+            answers.STAND_IN if c in answers.RESERVED else c for c in sent
+        )
+
+
+def test_without_the_stand_ins_array_would_shift_the_fields() -> None:
+    raw = "v1|queue|1.2|open|vetlanda|switchboard|q|0|A,B|30||||||||"
+    assert dialplan_unpack(answers.ROUTE, raw)["SB_WAIT"] == "B"  # why pack() stands in
 
 
 async def test_caller_from_arg1_gets_caller_priority(table: RoutingTable) -> None:

@@ -1,10 +1,16 @@
-"""The engine's answers to `route` and `requeue` in one FastAGI round trip.
+r"""The engine's answers to `route` and `requeue` in one FastAGI round trip.
 
 One `SET VARIABLE SB_ANSWER "v1|<value>|<value>|..."` carries every SB_* variable of the answer,
 in the fixed order of the script's field list; the dialplan unpacks it (a Gosub generated from
 the same list by `switchboard asterisk-config`) and only a whole answer of the right version and
-field count sets SB_ACTION. A cut-off or malformed answer therefore reads as no answer, and the
-dialplan takes its static fallback. docs/call-flow.md describes the contract.
+field count is unpacked, SB_ACTION with it. A cut-off or malformed answer therefore reads as no
+answer, and the dialplan takes its static fallback. docs/call-flow.md describes the contract.
+
+The Gosub checks the field count and version, then sets every variable in one priority:
+`Set(ARRAY(SB_ANSWER,<fields>)=${STRREPLACE(SB_ANSWER,|,\,)})`. ARRAY() splits its value as an
+application's arguments [S: main/app.c __ast_app_separate_args]: at `,` outside `( ) [ ] "`,
+with `"` and `\` removed. So a value never carries any of `| , ( ) [ ] " \`: each is sent as
+STAND_IN (no configured name, number or Asterisk uniqueid contains one).
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ from collections.abc import Mapping
 
 VERSION = "v1"
 SEPARATOR = "|"
-STAND_IN = "¦"  # a value's own `|` would shift every later field: it is shown as this instead
+STAND_IN = "¦"  # a value's own separator or ARRAY() syntax would shift later fields
+RESERVED = '|,()[]"\\'
+_STAND_INS = str.maketrans(dict.fromkeys(RESERVED, STAND_IN))
 VARIABLE = "SB_ANSWER"
 
 ROUTE = (
@@ -45,7 +53,7 @@ def pack(fields: tuple[str, ...], values: Mapping[str, str]) -> str:
     if unknown:
         raise ValueError(f"not in this answer: {sorted(unknown)}")
     return SEPARATOR.join(
-        [VERSION, *(values.get(name, "").replace(SEPARATOR, STAND_IN) for name in fields)]
+        [VERSION, *(values.get(name, "").translate(_STAND_INS) for name in fields)]
     )
 
 
@@ -58,23 +66,20 @@ def unpack(fields: tuple[str, ...], packed: str) -> dict[str, str] | None:
 
 
 def unpacker(context: str, fields: tuple[str, ...]) -> list[str]:
-    """A dialplan context that unpacks SB_ANSWER (Gosub after the AGI), SB_ACTION last."""
+    """A dialplan context that unpacks SB_ANSWER (Gosub after the AGI): a whole answer of this
+    version sets every field in one ARRAY() (SB_ANSWER itself takes the version), else none."""
     count = len(fields) + 1
-    lines = [
+    names = ",".join([VARIABLE, *fields])
+    return [
         f"[{context}]",
         f"; Gosub after the AGI: SB_ANSWER = {VERSION}{SEPARATOR}"
         + SEPARATOR.join(name.removeprefix("SB_") for name in fields),
         "; Only a whole answer of this version sets SB_ACTION; anything else leaves it empty.",
+        f"; Values never hold {RESERVED}, so ARRAY() splits the fields exactly as they were sent.",
         "exten => s,1,Set(SB_ACTION=)",
         f" same => n,GotoIf($[${{FIELDQTY(SB_ANSWER,{SEPARATOR})}} != {count}]?done)",
         f' same => n,GotoIf($["${{CUT(SB_ANSWER,{SEPARATOR},1)}}" != "{VERSION}"]?done)',
-    ]
-    later = [(i, name) for i, name in enumerate(fields, start=2) if name != "SB_ACTION"]
-    lines += [f" same => n,Set({name}=${{CUT(SB_ANSWER,{SEPARATOR},{i})}})" for i, name in later]
-    action = fields.index("SB_ACTION") + 2
-    lines += [
-        f" same => n,Set(SB_ACTION=${{CUT(SB_ANSWER,{SEPARATOR},{action})}})",
+        f" same => n,Set(ARRAY({names})=${{STRREPLACE(SB_ANSWER,{SEPARATOR},\\,)}})",
         " same => n(done),Set(SB_ANSWER=)",
         " same => n,Return()",
     ]
-    return lines
