@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from switchboard.asterisk.agi import AgiRequest, answers, parse_request
+from switchboard.asterisk.agi import AgiProtocolError, AgiRequest, answers, parse_request
 from switchboard.asterisk.agi.peer import FakeChannel, header_block, run_session
+from switchboard.asterisk.agi.session import AgiSession
 from switchboard.config.compile import compile_routing
 from switchboard.config.loader import load_config
 from switchboard.core.routing import Action, CallFacts, Decision, decide
@@ -205,6 +207,50 @@ def test_array_unpacks_any_packed_answer_to_exactly_its_fields(values: dict[str,
 def test_without_the_stand_ins_array_would_shift_the_fields() -> None:
     raw = "v1|queue|1.2|open|vetlanda|switchboard|q|0|A,B|30||||||||"
     assert dialplan_unpack(answers.ROUTE, raw)["SB_WAIT"] == "B"  # why pack() stands in
+
+
+async def test_the_answer_carries_the_half_close_so_asterisk_need_not_wait(
+    table: RoutingTable,
+) -> None:
+    """res_agi runs the answer, replies and reads EOF at once: the dialplan goes on without a
+    round trip back to the engine, so the call is registered before Asterisk can report its
+    queue join; the engine still reads the reply after its half-close."""
+    routed: list[Decision] = []
+    handler = route_handler(
+        lambda: table, clock=lambda: TUESDAY_10, on_routed=lambda r, d, f: routed.append(d)
+    )
+    async with serving({"route": handler}) as server:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(header_block())
+        command = await asyncio.wait_for(reader.readline(), 5)
+        assert command.startswith(b"SET VARIABLE SB_ANSWER ")
+        assert await asyncio.wait_for(reader.read(1), 5) == b""  # EOF before any reply
+        assert [d.queue for d in routed] == ["vetlanda-switchboard"]  # before Asterisk acts
+        assert server.stats.answered == 0  # the engine still waits for the reply
+        writer.write(b"200 result=1\nHANGUP\n")
+        writer.close()
+        async with asyncio.timeout(5):
+            while server.stats.answered == 0:  # noqa: ASYNC110 (the server's own counter)
+                await asyncio.sleep(0.01)
+    assert server.stats.errors == 0
+
+
+async def test_no_command_after_the_last_one() -> None:
+    sent: list[BaseException] = []
+
+    async def handler(session: AgiSession) -> None:
+        await session.set_variable("SB_RESULT", "ok", last=True)
+        try:
+            await session.verbose("too late")
+        except AgiProtocolError as exc:
+            sent.append(exc)
+
+    channel = FakeChannel()
+    async with serving({"x": handler}) as server:
+        result = await run_session("127.0.0.1", server.port, header_block("x"), channel.respond)
+    assert result.commands == ["SET VARIABLE SB_RESULT ok"]
+    assert channel.variables == {"SB_RESULT": "ok"}
+    assert [str(e) for e in sent] == ["the session's last command was already sent"]
 
 
 async def test_caller_from_arg1_gets_caller_priority(table: RoutingTable) -> None:

@@ -107,6 +107,31 @@ def test_a_caller_who_hung_up_during_the_route_answer_frees_the_operator() -> No
     assert d.state.agents["a1"].status(d.now) is AgentStatus.AVAILABLE
 
 
+def test_an_answer_refused_after_it_went_out_frees_the_operator_and_bars_nobody() -> None:
+    """The engine tells the core `sent` as the answer leaves (Asterisk dials before the reply
+    is read), then `refused` when the reply says so: the operator is free again."""
+    d = Driver()
+    d.login("a1")
+    uid = d.call(direct=True)
+    d.send(cmd.OfferSent(uid))
+    d.send(cmd.OfferFailed(uid, "route answer refused: 510", "refused"))
+    agent = d.state.agents["a1"]
+    assert agent.status(d.now) is AgentStatus.AVAILABLE
+    assert agent.misses == 0
+    assert d.state.calls[uid].offer is None
+    assert d.state.calls[uid].phase is CallPhase.WAITING
+
+
+def test_a_caller_gone_after_the_answer_went_out_frees_the_operator() -> None:
+    d = Driver()
+    d.login("a1")
+    uid = d.call(direct=True)
+    d.send(cmd.OfferSent(uid))
+    d.send(cmd.OfferFailed(uid, "route session closed", "gone"))
+    assert d.ended()[uid] == "abandoned"
+    assert d.state.agents["a1"].status(d.now) is AgentStatus.AVAILABLE
+
+
 def test_an_operator_who_misses_a_route_offer_is_barred_and_the_caller_keeps_its_place() -> None:
     d = Driver()
     d.login("a1", "a2")

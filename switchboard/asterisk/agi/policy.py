@@ -39,9 +39,18 @@ class PeerAllowlist:
 
     def __init__(self, peers: Iterable[str]) -> None:
         self.networks = tuple(ipaddress.ip_network(p, strict=False) for p in peers)
+        self._seen: dict[str, bool] = {}  # the few hosts that connect, each parsed once
 
     def admits(self, host: str) -> bool:
         """True when `host` (as in a peername, maybe IPv4-mapped or with a %zone) is allowed."""
+        known = self._seen.get(host)
+        if known is None:
+            known = self._check(host)
+            if len(self._seen) < 1024:
+                self._seen[host] = known
+        return known
+
+    def _check(self, host: str) -> bool:
         try:
             addr = ipaddress.ip_address(host.partition("%")[0])
         except ValueError:

@@ -273,9 +273,9 @@ class AgiServer:
     async def _close(
         self, writer: asyncio.StreamWriter, reader: asyncio.StreamReader | None
     ) -> None:
-        """Close; after an answer first half-close and read to EOF: Asterisk reads EOF, ends the
-        AGI (AGISTATUS=SUCCESS), writes its closing `HANGUP` and closes, and reading it avoids a
-        reset on its side (recording 16)."""
+        """Close; after an answer first half-close (unless the last command carried it) and read
+        to EOF: Asterisk reads EOF, ends the AGI (AGISTATUS=SUCCESS), writes its closing `HANGUP`
+        and closes, and reading it avoids a reset on its side (recording 16)."""
         if reader is not None:
             try:
                 async with asyncio.timeout(self.limits.drain_timeout_s):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from switchboard.asterisk.agi.commands import (
@@ -44,6 +45,7 @@ class AgiSession:
         self.commands_sent = 0
         self.started = 0.0  # loop time the handler started (set by the server)
         self._broken = False
+        self._ended = False  # the last command went out with the half-close
 
     @property
     def hung_up(self) -> bool:
@@ -60,20 +62,36 @@ class AgiSession:
         every later log line of it."""
         self.fields.update(fields)
 
-    async def command(self, verb: str, *args: str) -> AgiReply:
-        """Send `verb` with quoted `args` and return its reply (HANGUP lines are skipped)."""
+    async def command(
+        self, verb: str, *args: str, last: bool = False, sent: Callable[[], None] | None = None
+    ) -> AgiReply:
+        """Send `verb` with quoted `args` and return its reply (HANGUP lines are skipped).
+
+        `last`: the session's final command; the half-close goes out with it, so Asterisk runs
+        it, replies, reads EOF and continues the dialplan without waiting for the engine to
+        read the reply [S: res_agi.c run_agi: the line is run before EOF is read]. `sent` runs
+        as soon as the command is handed to the socket, before its reply: whatever the engine
+        must know before Asterisk acts on the command (and sends events about it) goes there.
+        """
         line = format_command(verb, *args)
+        if self._ended:
+            raise AgiProtocolError("the session's last command was already sent")
         if self._broken:
             raise AgiProtocolError("an earlier command failed; replies may be out of step")
         left = self._deadline - asyncio.get_running_loop().time()
         self._broken = True
+        self._ended = last
         if left <= self._command_timeout_s:  # the session's own deadline, already armed, binds
-            return await self._exchange(line)
+            return await self._exchange(line, last, sent)
         async with asyncio.timeout(self._command_timeout_s):
-            return await self._exchange(line)
+            return await self._exchange(line, last, sent)
 
-    async def _exchange(self, line: bytes) -> AgiReply:
+    async def _exchange(self, line: bytes, last: bool, sent: Callable[[], None] | None) -> AgiReply:
         self._writer.write(line)
+        if last:
+            self._writer.write_eof()
+        if sent is not None:
+            sent()
         await self._writer.drain()
         self.commands_sent += 1
         while True:
@@ -82,10 +100,13 @@ class AgiSession:
                 self._broken = False
                 return reply
 
-    async def set_variable(self, name: str, value: str) -> AgiReply:
-        """SET VARIABLE; res_agi.c answers 200 even on a hung-up channel (recording 05)."""
+    async def set_variable(
+        self, name: str, value: str, *, last: bool = False, sent: Callable[[], None] | None = None
+    ) -> AgiReply:
+        """SET VARIABLE; res_agi.c answers 200 even on a hung-up channel (recording 05).
+        `last` and `sent` as in `command`."""
         _check_name(name)
-        return await self.command("SET VARIABLE", name, value)
+        return await self.command("SET VARIABLE", name, value, last=last, sent=sent)
 
     async def get_variable(self, name: str) -> str | None:
         """GET VARIABLE: the value, or None when unset (`200 result=0`) or not answered."""

@@ -26,7 +26,7 @@ def callback_handler(live: Live, table: Callable[[], RoutingTable]) -> Handler:
         if "status" in request.query:
             status = request.query["status"].upper()
             live.submit(cmd.CallbackReported(uid, status))
-            await session.set_variable("SB_RESULT", "ok")
+            await session.set_variable("SB_RESULT", "ok", last=True)
             session.bind(status=status)
             return
         rules = table()
@@ -47,7 +47,7 @@ def callback_handler(live: Live, table: Callable[[], RoutingTable]) -> Handler:
             )
             result, confirm = "ok", cb.confirm or ""
         await session.set_variable("SB_CB_CONFIRM", confirm)
-        await session.set_variable("SB_RESULT", result)
+        await session.set_variable("SB_RESULT", result, last=True)
         session.bind(result=result)
 
     return callback

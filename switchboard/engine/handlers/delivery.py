@@ -45,7 +45,7 @@ def transferred_handler(live: Live) -> Handler:
         transferer = device_of_channel(request.arg(2) or "") or (request.arg(3) or "")
         session.bind(call_id=uid)
         live.submit(cmd.TransferReported(uid, status, transferer, target))
-        await session.set_variable("SB_RESULT", "ok")
+        await session.set_variable("SB_RESULT", "ok", last=True)
         session.bind(status=status, target=target, transferer=transferer)
 
     return transferred
@@ -60,9 +60,8 @@ def finished_handler(live: Live) -> Handler:
         session.bind(call_id=uid)
         if outcome in FINISH_OUTCOMES:
             live.submit(cmd.CallFinished(uid, outcome))
-        await session.set_variable(
-            "SB_RESULT", "ok" if outcome in FINISH_OUTCOMES else "bad-outcome"
-        )
+        result = "ok" if outcome in FINISH_OUTCOMES else "bad-outcome"
+        await session.set_variable("SB_RESULT", result, last=True)
         session.bind(outcome=outcome)
 
     return finished
@@ -85,7 +84,7 @@ def agent_handler(live: Live) -> Handler:
             live.submit(cmd.AgentCommand(agent_id, action, request.query.get("reason", "")))
             result = "ok"
         session.bind(agent=agent_id)
-        await session.set_variable("SB_RESULT", result)
+        await session.set_variable("SB_RESULT", result, last=True)
         session.bind(action=action, result=result)
 
     return agent

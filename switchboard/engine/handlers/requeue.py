@@ -55,16 +55,20 @@ def requeue_handler(
             "SB_EWT": "" if minutes is None else str(minutes),
             "SB_CB_OFFER": offer or "",
         }
-        reply = await session.set_variable(answers.VARIABLE, answers.pack(answers.REQUEUE, values))
+        packed = answers.pack(answers.REQUEUE, values)
+
+        def told() -> None:  # before Asterisk acts on the answer and reports the call
+            if step.action == "voicemail":
+                live.submit(cmd.CallFinished(uid, "voicemail"))
+            elif step.action == "callback":
+                live.submit(cmd.CallbackOffered(uid))
+            elif step.action == "queue" and call is not None:
+                live.submit(cmd.SliceEnded(uid, position, minutes))
+
+        reply = await session.set_variable(answers.VARIABLE, packed, last=True, sent=told)
         if not reply.ok:
             session.log.warning("agi requeue answer refused", code=reply.code)
             return
-        if step.action == "voicemail":
-            live.submit(cmd.CallFinished(uid, "voicemail"))
-        elif step.action == "callback":
-            live.submit(cmd.CallbackOffered(uid))
-        elif step.action == "queue" and call is not None:
-            live.submit(cmd.SliceEnded(uid, position, minutes))
         session.bind(action=step.action, wait_s=step.wait_s, position=position, ewt=minutes)
 
     return requeue

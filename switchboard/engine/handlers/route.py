@@ -24,8 +24,9 @@ from switchboard.engine.live import Live
 from switchboard.engine.route_offers import RouteOffers
 
 OnRouted = Callable[[AgiRequest, Decision, bool], None]
-"""Called once Asterisk has acknowledged the whole answer (e.g. to register the live call);
-the flag is True when a queue decision was turned into the static fallback."""
+"""Called as the answer goes out, before Asterisk can act on it (e.g. to register the live call
+ahead of its queue join); the flag is True when a queue decision was turned into the static
+fallback."""
 
 DEFAULT_WAIT_SLICE_S = 30
 OFFER_WAIT_S = 0.1  # a route session waits this long at most for the single writer's offer
@@ -62,7 +63,8 @@ class AtRoute:
         waiter = self.routes.expect(uid)
         self.live.submit(replace(command, direct=True))
         try:
-            return await asyncio.wait_for(waiter, self.wait_s)
+            async with asyncio.timeout(self.wait_s):
+                return await waiter
         except TimeoutError:
             return None  # an offer made later finds nobody waiting: the core takes it back
         finally:
@@ -116,37 +118,41 @@ def route_handler(
         values = dict(answer(request, decision, wait_slice_s, fallback, every, device))
         packed = answers.pack(answers.ROUTE, values)
         if offer is None or at_route is None:
-            reply = await session.set_variable(answers.VARIABLE, packed)
+
+            def routed() -> None:  # before Asterisk acts on the answer and reports the call
+                if on_routed is not None and not direct:
+                    try:
+                        on_routed(request, decision, fallback)
+                    except Exception:
+                        session.log.exception("agi on_routed hook failed")
+
+            reply = await session.set_variable(answers.VARIABLE, packed, last=True, sent=routed)
         else:
             reply = await _carry(session, packed, at_route, request.uniqueid)
             session.bind(agent=offer.agent)
-        if not reply.ok:
+        if not reply.ok:  # the dialplan takes its fallback, which the core sees as a queue join
             session.log.warning("agi route answer refused", code=reply.code)
             return
         action = "deliver" if offer is not None else decision.action.value
         session.bind(action=action, reason=decision.reason, queue=decision.queue)
-        if on_routed is not None and not direct:
-            try:
-                on_routed(request, decision, fallback)
-            except Exception:
-                session.log.exception("agi on_routed hook failed")
 
     return route
 
 
 async def _carry(session: AgiSession, packed: str, at_route: AtRoute, uid: str) -> AgiReply:
-    """Send the answer carrying an offer and tell the core whether it got there."""
+    """Send the answer carrying an offer and tell the core whether it got there: sent as soon as
+    it is on its way (Asterisk dials at once, before the engine reads the reply), failed after."""
     try:
-        reply = await session.set_variable(answers.VARIABLE, packed)
+        reply = await session.set_variable(
+            answers.VARIABLE, packed, last=True, sent=lambda: at_route.sent(uid)
+        )
     except AgiHangupError as exc:
         at_route.failed(uid, "gone", f"route session closed: {exc}")
         raise
     except BaseException as exc:  # timed out or cut: the dialplan may have it
         at_route.failed(uid, "unknown", f"route answer: {type(exc).__name__}")
         raise
-    if reply.ok:
-        at_route.sent(uid)
-    else:
+    if not reply.ok:
         at_route.failed(uid, "refused", f"route answer refused: {reply.code}")
     return reply
 
