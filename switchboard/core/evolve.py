@@ -1,7 +1,8 @@
 """`replace()` for the core's frozen records, as `dataclasses.replace` but without its per-call
 introspection: the core copies a record on every change, and this is where its time went.
 
-A copying function is generated once per class (fields read and set in one straight line);
+A copying function is generated once per class and set of changed fields (each field read
+from the original or taken from the changes, set in one straight line, no lookups by name);
 an unknown field name is a TypeError, as with `dataclasses.replace`. Only for dataclasses
 without `__post_init__` or init-less fields (none in the core has them).
 """
@@ -13,38 +14,40 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-_COPIERS: dict[type, Callable[[Any, dict[str, object]], Any]] = {}
+Copier = Callable[[Any, dict[str, object]], Any]
+_COPIERS: dict[tuple[type, tuple[str, ...]], Copier] = {}
 
 
 def replace(obj: T, /, **changes: object) -> T:
     """A copy of the frozen dataclass `obj` with `changes` applied."""
-    cls = type(obj)
-    copier = _COPIERS.get(cls)
+    key = (type(obj), tuple(changes))
+    copier = _COPIERS.get(key)
     if copier is None:
-        copier = _COPIERS[cls] = _copier(cls)
+        copier = _COPIERS[key] = _copier(*key)
     result: T = copier(obj, changes)
     return result
 
 
-def _copier(cls: type) -> Callable[[Any, dict[str, object]], Any]:
-    fields = [f.name for f in dataclasses.fields(cls)]
-    if any(not f.init for f in dataclasses.fields(cls)) or hasattr(cls, "__post_init__"):
+def _copier(cls: type, changed: tuple[str, ...]) -> Copier:
+    fields = dataclasses.fields(cls)
+    if any(not f.init for f in fields) or hasattr(cls, "__post_init__"):
         raise TypeError(f"{cls.__name__}: evolve.replace needs plain init fields")
+    names = [f.name for f in fields]
+    unknown = sorted(set(changed) - set(names))
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no field(s) {unknown}")
     lines = [
-        "def copy(obj, changes):",
-        "    if changes.keys() - _names:",
-        "        raise TypeError(f'{_cls.__name__} has no field(s) {sorted(changes.keys() - _names)}')",
+        "def copy(obj, changes, _new=_new, _cls=_cls, _set=_set):",
         "    new = _new(_cls)",
-        "    get = changes.get",
-        *(f"    _set(new, {name!r}, get({name!r}, obj.{name}))" for name in fields),
+        *(
+            f"    _set(new, {name!r}, changes[{name!r}])"
+            if name in changed
+            else f"    _set(new, {name!r}, obj.{name})"
+            for name in names
+        ),
         "    return new",
     ]
-    scope: dict[str, Any] = {
-        "_new": object.__new__,
-        "_cls": cls,
-        "_set": object.__setattr__,
-        "_names": frozenset(fields),
-    }
+    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_set": object.__setattr__}
     exec("\n".join(lines), scope)
-    copier: Callable[[Any, dict[str, object]], Any] = scope["copy"]
+    copier: Copier = scope["copy"]
     return copier
