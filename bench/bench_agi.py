@@ -4,8 +4,9 @@ Run: .venv/bin/python bench/bench_agi.py [--seconds 2] [--levels 1,50,200]
 
 Each call is the real exchange: recording 04's header block, then the `route` answer (one
 SET VARIABLE SB_ANSWER carrying every variable, see switchboard/asterisk/agi/answers.py)
-answered `200 result=1`, then the engine's half-close and Asterisk's closing HANGUP. Latency runs from connect (or process spawn) to the engine's close, i.e. until
-Asterisk would continue the dialplan. Servers run in a child process, so the load generator
+answered `200 result=1`, with the engine's half-close sent along with the command, then
+Asterisk's closing HANGUP. Latency runs from connect (or process spawn) to the engine's
+half-close, i.e. until Asterisk would continue the dialplan; CPU is the server's own per session. Servers run in a child process, so the load generator
 (this process) does not share their event loop; both share the machine's cores.
 
 - engine: AgiServer + route handler + decide() on examples/smaland.yaml (logs at WARNING+).
@@ -29,6 +30,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from load_report import cpu_seconds  # noqa: E402
+
 RECORDINGS = Path(
     os.environ.get("SWITCHBOARD_RECORDINGS", ROOT.parent / "shared" / "asterisk-recordings")
 )
@@ -98,10 +103,11 @@ async def serve(kind: str) -> None:
 async def _bare(r: asyncio.StreamReader, w: asyncio.StreamWriter, commands: list[bytes]) -> None:
     try:
         await r.readuntil(b"\n\n")
-        for command in commands:
+        for command in commands[:-1]:
             w.write(command)
             await r.readline()
-        w.write_eof()
+        w.write(commands[-1])
+        w.write_eof()  # with the last command, as the engine does
         while await r.read(4096):
             pass
     finally:
@@ -177,6 +183,7 @@ async def main() -> None:
     header = recorded_header()
     levels = [int(x) for x in args.levels.split(",")]
     rows: dict[tuple[str, int], tuple[float, list[float]]] = {}
+    cpu: dict[tuple[str, int], float] = {}  # the server's CPU-seconds per session
     for kind in ("engine", "bare"):
         child = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -192,20 +199,26 @@ async def main() -> None:
         for n in levels:
             call = functools.partial(fastagi_call, port, header)
             await load(call, n, 0.3, None)  # warm-up
+            before = cpu_seconds(child.pid) or 0.0
             rows[kind, n] = await load(call, n, args.seconds, None)
+            cpu[kind, n] = ((cpu_seconds(child.pid) or 0.0) - before) / len(rows[kind, n][1])
         child.stdin.close()
         await child.wait()
     proc_header = process_header(header)
     for n in levels:
         rows["process", n] = await load(lambda: process_call(proc_header), n, 600, max(5, n))
-    report(rows, levels)
+    report(rows, levels, cpu)
 
 
-def report(rows: dict[tuple[str, int], tuple[float, list[float]]], levels: list[int]) -> None:
+def report(
+    rows: dict[tuple[str, int], tuple[float, list[float]]],
+    levels: list[int],
+    cpu: dict[tuple[str, int], float],
+) -> None:
     print(f"FastAGI route, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print(
         f"{'conc':>5} {'server':>8} {'calls':>7} {'calls/s':>9} {'p50 ms':>8} {'p99 ms':>8}"
-        f" {'engine/bare':>12} {'engine/process':>15}"
+        f" {'CPU us':>7} {'engine/bare':>12} {'engine/process':>15}"
     )
     for n in levels:
         engine_rate = rows["engine", n][0]
@@ -217,10 +230,12 @@ def report(rows: dict[tuple[str, int], tuple[float, list[float]]], levels: list[
                 if kind == "engine"
                 else ""
             )
+            used = f"{cpu[kind, n] * 1e6:7.0f}" if (kind, n) in cpu else f"{'-':>7}"
             print(
                 f"{n:>5} {kind:>8} {len(lat):>7} {rate:>9.0f} {pct(lat, 0.5):>8.2f}"
-                f" {pct(lat, 0.99):>8.2f} {ratio}"
+                f" {pct(lat, 0.99):>8.2f} {used} {ratio}"
             )
+    print("CPU us: the server process's CPU per session (from /proc), load generator excluded")
 
 
 if __name__ == "__main__":

@@ -15,13 +15,14 @@ STAND_IN (no configured name, number or Asterisk uniqueid contains one).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 VERSION = "v1"
 SEPARATOR = "|"
 STAND_IN = "¦"  # a value's own separator or ARRAY() syntax would shift later fields
 RESERVED = '|,()[]"\\'
-_STAND_INS = str.maketrans(dict.fromkeys(RESERVED, STAND_IN))
+_RESERVED = re.compile("[" + re.escape(RESERVED) + "]")
 VARIABLE = "SB_ANSWER"
 
 ROUTE = (
@@ -52,9 +53,10 @@ def pack(fields: tuple[str, ...], values: Mapping[str, str]) -> str:
     unknown = set(values) - set(fields)
     if unknown:
         raise ValueError(f"not in this answer: {sorted(unknown)}")
-    return SEPARATOR.join(
-        [VERSION, *(values.get(name, "").translate(_STAND_INS) for name in fields)]
-    )
+    parts = [values.get(name, "") for name in fields]
+    if _RESERVED.search("".join(parts)):  # almost never: only then each value is rewritten
+        parts = [_RESERVED.sub(STAND_IN, part) for part in parts]
+    return SEPARATOR.join([VERSION, *parts])
 
 
 def unpack(fields: tuple[str, ...], packed: str) -> dict[str, str] | None:
