@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from switchboard.asterisk.agi import (
     parse_request,
 )
 from switchboard.asterisk.agi.peer import RECORDED_HEADERS, header_block, split_args
+from switchboard.asterisk.agi.request import build_request, parse_header_line, parse_header_lines
 
 RECORDED_LINES = [f"{k}: {v}" for k, v in RECORDED_HEADERS] + [
     "",
@@ -85,3 +87,30 @@ def test_any_value_round_trips_or_is_refused(value: str) -> None:
         assert any(c in value for c in "\r\n\x00")
         return
     assert split_args(line.decode()[:-1]) == ["SET", "VARIABLE", "SB_X", value]
+
+
+def _outcome(parse: Callable[[], object]) -> object:
+    try:
+        return parse()
+    except AgiProtocolError as exc:
+        return f"refused: {exc}"
+
+
+header_lines = st.one_of(
+    st.sampled_from([f"{k}: {v}" for k, v in RECORDED_HEADERS]),
+    st.sampled_from(["", "agi_x:", "agi_x: 1", "agi x: 1", "agí_x: 1", "x: 1", "agi_arg_1: a"]),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=400)
+@given(st.lists(header_lines, max_size=40), st.booleans())
+def test_the_one_pass_header_parse_agrees_with_the_line_by_line_one(
+    picked: list[str], whole: bool
+) -> None:
+    """The server's fast path gives the same request, or the same refusal, as the careful one."""
+    recorded = [f"{k}: {v}" for k, v in RECORDED_HEADERS]
+    lines = [*recorded, *picked] if whole else picked
+    fast = _outcome(lambda: parse_header_lines(lines))
+    careful = _outcome(lambda: build_request([parse_header_line(line) for line in lines]))
+    assert fast == careful

@@ -99,6 +99,24 @@ def parse_header_line(line: str) -> tuple[str, str]:
     return key, value
 
 
+def parse_header_lines(lines: list[str]) -> AgiRequest:
+    """The FastAGI header lines (without their LF) as a request, in one pass when every line is
+    a plain `agi_key: value`; anything else goes line by line for its exact error."""
+    pairs = [line.partition(": ") for line in lines]
+    headers = {key: value for key, _, value in pairs}
+    keys = "".join(headers)
+    if (
+        len(headers) != len(pairs)
+        or len(pairs) > MAX_HEADERS
+        or not all(sep for _, sep, _ in pairs)
+        or not keys.isascii()
+        or " " in keys
+        or not all(key.startswith("agi_") for key in headers)
+    ):
+        return build_request([parse_header_line(line) for line in lines])
+    return _typed(headers, network=True)
+
+
 def build_request(pairs: Iterable[tuple[str, str]], *, network: bool = True) -> AgiRequest:
     """Check and type the header pairs; a missing or malformed required header is an error."""
     headers: dict[str, str] = {}
@@ -108,6 +126,10 @@ def build_request(pairs: Iterable[tuple[str, str]], *, network: bool = True) -> 
         if len(headers) >= MAX_HEADERS:
             raise AgiProtocolError("too many header lines")
         headers[key] = value
+    return _typed(headers, network=network)
+
+
+def _typed(headers: dict[str, str], *, network: bool) -> AgiRequest:
     required = _FIXED + _NETWORK if network else _FIXED
     missing = [key for key in required if key not in headers]
     if missing:

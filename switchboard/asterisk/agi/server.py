@@ -17,8 +17,8 @@ from switchboard.asterisk.agi.request import (
     MAX_HEADERS,
     AgiProtocolError,
     AgiRequest,
-    build_request,
     parse_header_line,
+    parse_header_lines,
 )
 from switchboard.asterisk.agi.session import AgiHangupError, AgiSession
 from switchboard.config.settings import AgiSettings
@@ -268,7 +268,7 @@ class AgiServer:
         text = b"".join(lines).decode("utf-8", "replace").split("\n")[:-2]
         if len(text) > MAX_HEADERS:
             raise AgiProtocolError("too many header lines")
-        return build_request([parse_header_line(line) for line in text])
+        return parse_header_lines(text)
 
     async def _close(
         self, writer: asyncio.StreamWriter, reader: asyncio.StreamReader | None
