@@ -227,3 +227,31 @@ async def test_stop_lets_sessions_finish_then_cancels_the_rest() -> None:
         await server.stop(grace_s=0.2)
         assert loop.time() - started < 1.0
         assert await late < 1.0
+
+
+async def test_a_header_written_line_by_line_reaches_the_session_in_one_piece() -> None:
+    """res_agi.c writes each header line on its own: the session still reads it once, whole."""
+    fed: list[bytes] = []
+
+    class Counting(asyncio.StreamReader):
+        def feed_data(self, data: bytes) -> None:
+            fed.append(data)
+            super().feed_data(data)
+
+    async with serving({"route": answer}) as server:
+        original = asyncio.StreamReader
+        asyncio.StreamReader = Counting  # type: ignore[misc]
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            for line in header_block().splitlines(keepends=True):
+                writer.write(line)
+                await writer.drain()
+                await asyncio.sleep(0.001)  # a write per line, as Asterisk does
+            command = await asyncio.wait_for(reader.readline(), 5)
+        finally:
+            asyncio.StreamReader = original  # type: ignore[misc]
+        writer.write(b"200 result=1\nHANGUP\n")
+        writer.close()
+        await until(lambda: server.stats.answered == 1)
+    assert command == b"SET VARIABLE SB_ACTION queue\n"
+    assert fed[0] == header_block()  # the whole block at once, then the reply

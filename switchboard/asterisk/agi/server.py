@@ -27,6 +27,37 @@ Handler = Callable[[AgiSession], Awaitable[None]]
 """An async callable that answers one session; the server closes the session afterwards."""
 
 
+class _WholeHeader(asyncio.StreamReaderProtocol):
+    """Asterisk writes the header block one line per write() [S: res_agi.c setup_env]: hold it
+    until its empty line, so the session wakes once for it and not once a line. Anything that
+    cannot be a header (no `agi_` start, past the limit, EOF) is passed on at once."""
+
+    def __init__(
+        self, reader: asyncio.StreamReader, connected: Callable[..., Any], limit: int
+    ) -> None:
+        super().__init__(reader, connected)
+        self._held: bytearray | None = bytearray()
+        self._limit = limit
+
+    def data_received(self, data: bytes) -> None:
+        held = self._held
+        if held is None:
+            super().data_received(data)
+            return
+        held += data
+        whole = b"\n\n" in held or len(held) > self._limit
+        if not whole and b"agi_".startswith(held[:4]):
+            return
+        self._held = None
+        super().data_received(bytes(held))
+
+    def eof_received(self) -> bool | None:
+        if self._held:
+            super().data_received(bytes(self._held))
+        self._held = None
+        return super().eof_received()
+
+
 class _Conn:
     __slots__ = ("evicted", "writer")
 
@@ -88,12 +119,14 @@ class AgiServer:
     async def start(self) -> None:
         """Bind and start accepting connections."""
         self._closing = False
-        self._server = await asyncio.start_server(
-            self._on_connect,
-            self.settings.host,
-            self.settings.port,
-            limit=self.limits.max_header_bytes,
-            backlog=self.limits.backlog,
+        loop = asyncio.get_running_loop()
+        limit = self.limits.max_header_bytes
+
+        def protocol() -> _WholeHeader:
+            return _WholeHeader(asyncio.StreamReader(limit, loop), self._on_connect, limit)
+
+        self._server = await loop.create_server(
+            protocol, self.settings.host, self.settings.port, backlog=self.limits.backlog
         )
         self._log.info("agi listening", host=self.settings.host, port=self.port)
 
