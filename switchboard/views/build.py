@@ -7,8 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TypedDict
 
-from switchboard.core.state import UNANSWERED as UNANSWERED  # views/history.py takes it from here
-from switchboard.core.state import Call, CallPhase, State
+from switchboard.core.state import UNANSWERED, Call, CallPhase, State
 from switchboard.views.catalog import Catalog
 from switchboard.views.models import (
     AgentCounts,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 
-from switchboard.core.state import State
-from switchboard.views.build import UNANSWERED
+from switchboard.core.state import UNANSWERED, State
 
 STEP_S = 15.0  # one point per step: the most callers waiting at once in it
 SPAN_S = 3600.0

@@ -17,6 +17,7 @@ from switchboard.config.loader import load_config
 from switchboard.core.routing import Action, CallFacts, Decision, decide
 from switchboard.core.rules import RoutingTable
 from switchboard.engine.handlers.route import call_facts, route_handler, wait_slice
+from tests.adapters.test_agi_hostile import until
 from tests.adapters.test_agi_support import serving
 from tests.conftest import EXAMPLE
 
@@ -229,9 +230,7 @@ async def test_the_answer_carries_the_half_close_so_asterisk_need_not_wait(
         assert server.stats.answered == 0  # the engine still waits for the reply
         writer.write(b"200 result=1\nHANGUP\n")
         writer.close()
-        async with asyncio.timeout(5):
-            while server.stats.answered == 0:  # noqa: ASYNC110 (the server's own counter)
-                await asyncio.sleep(0.01)
+        await until(lambda: server.stats.answered == 1, 5)
     assert server.stats.errors == 0
 
 
