@@ -34,7 +34,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -60,6 +59,7 @@ from tests.e2e.harness import (
     Asterisk,
     asterisk_and_sipp,
     free_port,
+    free_sip_port,
     free_udp_pair,
 )
 from tests.e2e.phones import Phones
@@ -226,7 +226,7 @@ class Rig:
         """A registered sipp UAS answering for `endpoint`, up and listening."""
         trace = self.phones.workdir / f"op{endpoint}.msg"
         for _ in range(3):  # a free port may be taken before sipp binds it: try again
-            port = free_port(socket.SOCK_DGRAM)
+            port = free_sip_port()
             self.phones.register(endpoint, port)
             args = self._sipp(SIPP / "operator-load.xml", port, endpoint)
             proc = self._popen(
@@ -248,7 +248,7 @@ class Rig:
         traces += ["-error_file", str(out.errors), "-trace_stat", "-stf", str(out.stat)]
         for _ in range(3):  # a free port may be taken before sipp binds it: try again
             args = [
-                *self._sipp(self.scenario, free_port(socket.SOCK_DGRAM), DIALLED),
+                *self._sipp(self.scenario, free_sip_port(), DIALLED),
                 *("-r", f"{rate:g}", "-rp", "1000", "-m", str(calls), "-l", str(int(rate * 20))),
                 *("-key", "prefix", out.prefix, *traces),
                 *("-timeout", str(int(calls / rate) + 60), "-timeout_error"),

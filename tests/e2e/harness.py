@@ -56,15 +56,28 @@ def asterisk_and_sipp() -> tuple[str | None, str]:
     return binary, ""
 
 
-_MEDIA_GIVEN: set[int] = set()
+# Ports are only bound when sipp starts: a port free now may be promised to another already.
+_MEDIA_GIVEN: set[int] = set()  # the first port of every media block handed out
+_SIP_GIVEN: set[int] = set()
+
+
+def free_sip_port() -> int:
+    """A free UDP port for a SIP side (sipp's -p, Asterisk's), inside no media block handed out."""
+    for _ in range(50):
+        port = free_port(socket.SOCK_DGRAM)
+        if port & ~3 not in _MEDIA_GIVEN:
+            _SIP_GIVEN.add(port)
+            return port
+    raise RuntimeError("no free UDP port outside the media blocks")
 
 
 def free_udp_pair() -> int:
-    """A free UDP port p (p % 4 == 0) with p+1..p+3 free too, never handed out before: sipp's
-    -mp takes p and p+1 for audio and p+2, p+3 for video, so a pair is not enough."""
+    """A free UDP port p (p % 4 == 0) with p+1..p+3 free too, never handed out before and
+    holding no SIP port handed out: sipp's -mp takes p and p+1 for audio and p+2, p+3 for
+    video, so a pair is not enough."""
     for _ in range(50):
         port = free_port(socket.SOCK_DGRAM) & ~3
-        if port in _MEDIA_GIVEN:
+        if port in _MEDIA_GIVEN or not _SIP_GIVEN.isdisjoint(range(port, port + 4)):
             continue
         with contextlib.ExitStack() as stack:
             try:
@@ -102,8 +115,8 @@ class Asterisk:
 
     binary: str
     root: Path
-    sip_port: int = field(default_factory=lambda: free_port(socket.SOCK_DGRAM))
-    trunk_port: int = field(default_factory=lambda: free_port(socket.SOCK_DGRAM))
+    sip_port: int = field(default_factory=free_sip_port)
+    trunk_port: int = field(default_factory=free_sip_port)
     ami_port: int = field(default_factory=free_port)
     agi_port: int = field(default_factory=free_port)
     rtp_start: int = field(default_factory=lambda: 20000 + (os.getpid() * 7 % 400) * 100)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from tests.e2e.harness import (
     SIPP_DIR,
     Asterisk,
     find_sipp,
-    free_port,
+    free_sip_port,
     free_udp_pair,
 )
 
@@ -119,7 +118,7 @@ class Phones:
     def operator(self, endpoint: str, behaviour: str = "answer", **keys: str) -> Sipp:
         """A registered operator phone (sipp UAS) that answers, never answers, is busy or
         transfers its first call (`refer`, with key `target`); `keys` are sipp -key values."""
-        port = free_port(socket.SOCK_DGRAM)
+        port = free_sip_port()
         self.register(endpoint, port)
         extra = [arg for key, value in keys.items() for arg in ("-key", key, value)]
         return self._start(f"op{endpoint}", f"operator-{behaviour}.xml", port, endpoint, extra)
@@ -151,7 +150,7 @@ class Phones:
             .replace("@ON_TIMEOUT@", note),
             "utf-8",
         )
-        port = free_port(socket.SOCK_DGRAM)
+        port = free_sip_port()
         return self._start(
             f"caller-{self.count}-{caller}",
             str(scenario),
@@ -169,7 +168,7 @@ class Phones:
 
     def feature_code(self, endpoint: str, code: str) -> Sipp:
         """Operator `endpoint` dials feature `code` (digest-authenticated INVITE)."""
-        port = free_port(socket.SOCK_DGRAM)
+        port = free_sip_port()
         extra = ["-m", "1", "-key", "operator", endpoint, "-au", endpoint, "-ap", OPERATOR_SECRET]
         return self._start(f"fc{endpoint}{code}", "feature-code.xml", port, code, extra)
 
