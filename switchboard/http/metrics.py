@@ -8,6 +8,7 @@ live state are read at scrape time by collectors the engine registers on `regist
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import (
@@ -106,6 +107,7 @@ class Metrics:
             registry=r,
         )
         self._overflowed: set[str] = set()
+        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
 
     def on_effects(self, effects: Sequence[Effect]) -> None:
         """Effects observer: count the call milestones."""
@@ -136,22 +138,30 @@ class Metrics:
 
     def _milestone(self, call: Call, milestone: str) -> None:
         labels = (call.tenant, call.service)
-        self.milestones.labels(*labels, milestone).inc()
+        self._child(self.milestones, *labels, milestone).inc()
         if milestone == "arrived":
-            self.offered.labels(*labels).inc()
+            self._child(self.offered, *labels).inc()
         elif milestone == "answered" and sum(a.answered_at is not None for a in call.attempts) == 1:
-            self.answered.labels(*labels).inc()
+            self._child(self.answered, *labels).inc()
             since = call.waiting_since if call.waiting_since is not None else call.arrived_at
             if call.answered_at is not None:
-                self.wait.labels(*labels).observe(max(0.0, call.answered_at - since))
+                self._child(self.wait, *labels).observe(max(0.0, call.answered_at - since))
         elif milestone == "overflowed" and call.id not in self._overflowed:
             self._overflowed.add(call.id)
-            self.overflowed.labels(*labels).inc()
+            self._child(self.overflowed, *labels).inc()
         elif milestone == "ended":
             self._overflowed.discard(call.id)
-            self.ended.labels(*labels, call.outcome or "").inc()
+            self._child(self.ended, *labels, call.outcome or "").inc()
             if call.outcome == "abandoned":
-                self.abandoned.labels(*labels).inc()
+                self._child(self.abandoned, *labels).inc()
+
+    def _child(self, metric: Counter | Histogram, *labels: str) -> Any:
+        """`metric.labels(*labels)`, looked up once (labels() checks and locks on every call)."""
+        key = (id(metric), labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
 
 
 def routes(metrics: Metrics) -> list[web.RouteDef]:

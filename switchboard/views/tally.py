@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from immutables import Map
 
 from switchboard.core.effects import AgentChanged, CallChanged, Effect
+from switchboard.core.evolve import replace
 from switchboard.core.records import CallRecord
 from switchboard.core.state import AgentStatus, Call
 from switchboard.views.catalog import Catalog
