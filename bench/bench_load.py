@@ -1,7 +1,7 @@
 """Load through the engine: engine CPU per call and the caller's time to an operator's answer.
 
 Run: .venv/bin/python bench/bench_load.py [--mode auto|asterisk|sim] [--rates 10,20,30]
-     [--seconds 60] [--operators 40] [--keep DIR]
+     [--seconds 60] [--operators 40] [--keep DIR] [--trace]
      (for the real Asterisk: PATH=/opt/asterisk/sbin:$PATH, or SWITCHBOARD_ASTERISK=...)
 
 - sim: `switchboard run` as a subprocess against the fake PBX (switchboard.fakepbx, in this
@@ -12,7 +12,9 @@ Run: .venv/bin/python bench/bench_load.py [--mode auto|asterisk|sim] [--rates 10
   sipp callers and sipp operators answering at once, first through the engine, then in the same
   run through the static fallback queue with the engine stopped: attempted, reached an
   operator, failed, INVITE-to-answer p50/p95/p99 both ways and what the engine adds, CPU-seconds
-  of the engine and of Asterisk per call. --keep DIR leaves its configuration, logs and traces.
+  of the engine and of Asterisk per call. --keep DIR leaves its configuration, logs and traces;
+  --trace writes Asterisk's configuration with the dialplan trace (`switchboard asterisk-config
+  --dialplan-trace`: every dialplan step in messages.log, at a cost in Asterisk's CPU).
 - auto: asterisk when Asterisk and sipp are found, else sim.
 """
 
@@ -159,6 +161,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="length of each rate")
     parser.add_argument("--operators", type=int, default=40)
     parser.add_argument("--keep", type=Path, help="asterisk mode: work in DIR and leave it")
+    parser.add_argument(
+        "--trace", action="store_true", help="asterisk mode: the dialplan trace in messages.log"
+    )
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
     why = load_asterisk.missing()
@@ -166,7 +171,7 @@ def main() -> int:
         print(f"bench_load --mode asterisk: {why}; nothing measured")
         return 0
     if args.mode == "asterisk" or (args.mode == "auto" and why is None):
-        return _asterisk(rates, args.seconds, args.operators, args.keep)
+        return _asterisk(rates, args.seconds, args.operators, args.keep, args.trace)
     if args.mode == "auto":
         print(f"bench_load: {why}; the simulator instead")
     for rate in rates:
@@ -175,7 +180,9 @@ def main() -> int:
     return 0
 
 
-def _asterisk(rates: list[float], seconds: float, operators: int, keep: Path | None) -> int:
+def _asterisk(
+    rates: list[float], seconds: float, operators: int, keep: Path | None, trace: bool
+) -> int:
     """The real-Asterisk mode: progress lines as it goes, then the table."""
     with contextlib.ExitStack() as stack:
         if keep is None:
@@ -183,7 +190,7 @@ def _asterisk(rates: list[float], seconds: float, operators: int, keep: Path | N
         else:
             keep.mkdir(parents=True, exist_ok=False)
             workdir = keep.resolve()
-        phases = load_asterisk.run(rates, seconds, operators, workdir)
+        phases = load_asterisk.run(rates, seconds, operators, workdir, trace)
     print()
     print(
         f"Through a real Asterisk, {operators} operators answering at once, callers holding "

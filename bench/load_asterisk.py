@@ -6,12 +6,12 @@ Run (Asterisk found as the e2e suite finds it: SWITCHBOARD_ASTERISK, else `aster
 sipp on PATH; with either missing it says so and exits 0):
 
     PATH=/opt/asterisk/sbin:$PATH .venv/bin/python bench/bench_load.py --mode asterisk \\
-        [--rates 10,20,30] [--seconds 60] [--operators 40] [--keep DIR]
+        [--rates 10,20,30] [--seconds 60] [--operators 40] [--keep DIR] [--trace]
 
 Set-up (bench/load_world.py), in a temporary directory or in DIR (--keep) with every log/trace:
 - one tenant open around the clock, operators op01.. on PJSIP/2001.. (wrap-up 0, offer timeout
-  5 s); `switchboard asterisk-config` (qualify off, 2000 RTP ports) through tests/e2e/harness.py's
-  Asterisk; the engine is `switchboard run` logging at warning;
+  5 s); `switchboard asterisk-config` (qualify off, 2000 RTP ports; no dialplan trace unless
+  --trace) through tests/e2e/harness.py's Asterisk; the engine is `switchboard run` logging at warning;
 - one sipp UAS per operator, registered, answering every INVITE at once (180 and 200 back to back)
   and keeping the call until the BYE; logged in to the engine by feature code (*21) and to
   nothing in Asterisk, which knows them only as the fallback queue's static members;
@@ -76,11 +76,14 @@ def missing() -> str | None:
     return why if binary is None else None
 
 
-def run(rates: list[float], seconds: float, operators: int, workdir: Path) -> list[Phase]:
-    """Every rate through the engine, then every rate through the static fallback queue."""
+def run(
+    rates: list[float], seconds: float, operators: int, workdir: Path, trace: bool = False
+) -> list[Phase]:
+    """Every rate through the engine, then every rate through the static fallback queue;
+    `trace`: Asterisk logs its dialplan trace (as `asterisk-config --dialplan-trace` writes it)."""
     binary, _ = asterisk_and_sipp()
     assert binary is not None
-    rig = Rig(binary, workdir, operators)
+    rig = Rig(binary, workdir, operators, trace)
     try:
         rig.start()
         print(f"callers send {rig.media}", flush=True)
@@ -109,9 +112,9 @@ class Callers:
 class Rig:
     """One Asterisk, its operators' sipp phones, the engine and the callers of one run."""
 
-    def __init__(self, binary: str, workdir: Path, operators: int) -> None:
+    def __init__(self, binary: str, workdir: Path, operators: int, trace: bool) -> None:
         self.workdir = workdir
-        self.pbx = Asterisk(binary, workdir / "asterisk", rtp_ports=2000)
+        self.pbx = Asterisk(binary, workdir / "asterisk", rtp_ports=2000, trace=trace)
         self.pbx.root.mkdir(parents=True)
         self.http_port = free_port()
         self.endpoints = [str(2001 + i) for i in range(operators)]

@@ -122,6 +122,7 @@ class Asterisk:
     rtp_start: int = field(default_factory=lambda: 20000 + (os.getpid() * 7 % 400) * 100)
     rtp_ports: int = 100  # two per call leg: enough for the suite, not for a load test
     qualify_s: int = 0  # OPTIONS pings to the operators' phones (0: off)
+    trace: bool = True  # the dialplan trace in messages.log, which the tests read
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -155,6 +156,7 @@ class Asterisk:
                 f"--max-slice={MAX_SLICE_S}",
                 f"--fallback-wait={FALLBACK_WAIT_S}",
                 f"--transfer-ring={TRANSFER_RING_S}",
+                *(["--dialplan-trace"] if self.trace else []),
                 *extra,
             ],
             check=True,

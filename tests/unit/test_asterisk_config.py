@@ -83,6 +83,17 @@ def test_every_placeholder_is_filled_from_options_and_yaml(tmp_path: Path) -> No
     assert oct((tmp_path / "out" / "manager.conf").stat().st_mode & 0o777) == "0o600"
 
 
+def test_the_dialplan_trace_is_logged_only_when_asked_for(tmp_path: Path) -> None:
+    assert write(tmp_path, EXAMPLE) == EXIT_OK
+    quiet = texts(tmp_path)
+    assert re.search(r"^verbose = 0$", quiet["asterisk.conf"], re.M)
+    assert re.search(r"^messages.log => notice,warning,error$", quiet["logger.conf"], re.M)
+    assert write(tmp_path, EXAMPLE, "--dialplan-trace") == EXIT_OK
+    traced = texts(tmp_path)
+    assert re.search(r"^verbose = 3$", traced["asterisk.conf"], re.M)
+    assert re.search(r"^messages.log => notice,warning,error,verbose$", traced["logger.conf"], re.M)
+
+
 def test_a_new_tenant_service_and_operator_need_no_hand_edit(tmp_path: Path) -> None:
     assert write(tmp_path, grown(tmp_path)) == EXIT_OK
     conf = texts(tmp_path)

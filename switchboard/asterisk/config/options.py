@@ -38,6 +38,7 @@ class AsteriskOptions:
     sounds: str = DEFAULT_SOUNDS
     moh: str = DEFAULT_MOH
     recordings: str = ""  # the tenants' own recordings, laid out <lang>/<tenant>-<what>.<ext>
+    dialplan_trace: bool = False  # every dialplan step in messages.log (about 15 kB a call)
     quiet: bool = False
 
 
@@ -66,6 +67,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--recordings", default="", help="the tenants' recordings: <lang>/<tenant>-<what>.<ext>"
     )
+    p.add_argument(
+        "--dialplan-trace",
+        action="store_true",
+        help="log every dialplan step to messages.log (verbose 3; about 15 kB a call)",
+    )
     p.add_argument("-q", "--quiet", action="store_true")
 
 
@@ -92,5 +98,6 @@ def from_args(args: argparse.Namespace) -> AsteriskOptions:
         sounds=args.sounds,
         moh=args.moh,
         recordings=args.recordings,
+        dialplan_trace=args.dialplan_trace,
         quiet=args.quiet,
     )

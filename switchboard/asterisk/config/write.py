@@ -122,6 +122,8 @@ def _values(
         "MAX_SLICE_S": str(o.max_slice),
         "FALLBACK_WAIT_S": str(o.fallback_wait),
         "TRANSFER_RING_S": str(o.transfer_ring),
+        "VERBOSE": "3" if o.dialplan_trace else "0",
+        "MESSAGES": "notice,warning,error,verbose" if o.dialplan_trace else "notice,warning,error",
     }
 
 
