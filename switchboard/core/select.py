@@ -59,16 +59,26 @@ def rank(call: Call) -> tuple[float, float, float, str]:
 def pick_agent(state: State, topo: Topology, call: Call, now: float) -> str | None:
     """The best free agent for `call`: tier, sticky agent, language, then the policy."""
     best: tuple[tuple[float, ...], str] | None = None
+    free = state.free
+    sticky = _sticky_agent(state, topo, call, now)
     for aid in _candidates(topo, call, now):
-        if aid not in state.free:
+        if aid not in free:
             continue
         info = topo.agents[aid]
-        level = eligible(state, topo, info, call, now)
+        level = tier(info, call, now)
         if level is None:
             continue
-        key = (level, _not_sticky(state, topo, call, aid, now), _no_language(info, call))
-        ranked = (*key, *policy_key(state, topo, info, call))
-        if best is None or ranked < best[0]:
+        ranked = (
+            level,
+            0 if aid == sticky else 1,
+            _no_language(info, call),
+            *policy_key(state, topo, info, call),
+        )
+        # Eligibility only removes candidates, and its tier is `level`: one that cannot beat
+        # the best so far needs no check (the costly part with many free agents).
+        if best is not None and ranked >= best[0]:
+            continue
+        if eligible(state, topo, info, call, now) is not None:
             best = (ranked, aid)
     return None if best is None else best[1]
 
@@ -124,12 +134,13 @@ def _candidates(topo: Topology, call: Call, now: float) -> Iterable[str]:
         yield from topo.home_agents.get(partner, ())
 
 
-def _not_sticky(state: State, topo: Topology, call: Call, aid: str, now: float) -> int:
+def _sticky_agent(state: State, topo: Topology, call: Call, now: float) -> str | None:
+    """The agent who last spoke with this caller, while that still counts."""
     recent = state.recent.get(call.caller_num)
     if recent is None or topo.sticky_agent_s <= 0:
-        return 1
+        return None
     agent, at = recent
-    return 0 if agent == aid and now - at <= topo.sticky_agent_s else 1
+    return agent if now - at <= topo.sticky_agent_s else None
 
 
 def _no_language(info: AgentInfo, call: Call) -> int:

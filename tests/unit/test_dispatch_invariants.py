@@ -12,9 +12,11 @@ from switchboard.core import commands as cmd
 from switchboard.core import events as ev
 from switchboard.core.apply import initial_state
 from switchboard.core.effects import CallChanged, Offer
-from switchboard.core.select import BORROWED, overdue, tier
+from switchboard.core.select import BORROWED, eligible, overdue, pick_agent, policy_key, tier
+from switchboard.core.state import Call, State
+from switchboard.core.topology import Topology
 from switchboard.core.state import AgentStatus
-from tests.unit.dispatch_fixture import Driver
+from tests.unit.dispatch_fixture import Driver, topology
 
 AGENTS = ["a1", "a2", "ab", "b1", "b2"]
 QUEUES = ["alpha-main", "alpha-legal", "beta-main"]
@@ -26,12 +28,12 @@ class Dispatching(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.d = Driver()
+        self.d = Driver(topology(sticky=30))  # a returning caller's last operator first
         self.checked = 0
 
     @rule(queue=st.sampled_from(QUEUES), prio=st.integers(0, 3))
     def arrive(self, queue: str, prio: int) -> None:
-        self.d.call(queue, caller=f"+4670{self.d.seq:07d}", prio=prio)
+        self.d.call(queue, caller=f"+4670{self.d.seq % 4:07d}", prio=prio)  # callers return
 
     @precondition(lambda self: len(self.d.state.calls) > 0)
     @rule(data=st.data())
@@ -103,9 +105,13 @@ class Dispatching(RuleBasedStateMachine):
         assert len(offered) == len(set(offered))
 
     @invariant()
-    def no_idle_agent_beside_a_caller_it_may_take(self) -> None:
-        from switchboard.core.select import eligible
+    def the_pick_is_the_best_eligible_free_agent(self) -> None:
+        s, now = self.d.state, self.d.now
+        for call in s.calls.values():  # offered and connected calls too: they have candidates
+            assert pick_agent(s, self.d.topo, call, now) == best_by_scan(s, self.d.topo, call, now)
 
+    @invariant()
+    def no_idle_agent_beside_a_caller_it_may_take(self) -> None:
         s, now = self.d.state, self.d.now
         for aid in s.free:
             assert s.agents[aid].status(now) is AgentStatus.AVAILABLE
@@ -142,6 +148,30 @@ class Dispatching(RuleBasedStateMachine):
             info = self.d.topo.agents[offer.agent]
             if tier(info, call, now) == BORROWED:
                 assert not overdue(s, info.home, now)
+
+
+def best_by_scan(s: State, topo: Topology, call: Call, now: float) -> str | None:
+    """The rule pick_agent implements, checked candidate by candidate: every free eligible
+    agent ranked by tier, sticky agent, language, then the selection policy."""
+    partners = [a for p in sorted(call.open_partners(now)) for a in topo.home_agents.get(p, ())]
+    recent = s.recent.get(call.caller_num)
+    best: tuple[tuple[float, ...], str] | None = None
+    for aid in (*topo.serving.get(call.tenant, ()), *partners):
+        info = topo.agents[aid]
+        level = eligible(s, topo, info, call, now)
+        if aid not in s.free or level is None:
+            continue
+        sticky = (
+            recent is not None
+            and topo.sticky_agent_s > 0
+            and recent[0] == aid
+            and now - recent[1] <= topo.sticky_agent_s
+        )
+        language = call.language is None or call.language in info.languages
+        key = (level, 0 if sticky else 1, 0 if language else 1, *policy_key(s, topo, info, call))
+        if best is None or key < best[0]:
+            best = (key, aid)
+    return None if best is None else best[1]
 
 
 TestDispatching = Dispatching.TestCase
