@@ -103,7 +103,7 @@ def build_state(topo: Topology, calls: int, free: int, now: float) -> State:
             device="NOT_INUSE" if aid in free_ids else "INUSE",
             idle_since=now - rng.uniform(0, 3600),
         )
-        state = put_agent(state, agent, now)
+        state = put_agent(state, agent, now, [])
     queues = list(topo.queues.items())
     effects: list[object] = []
     for i in range(calls):
@@ -122,7 +122,8 @@ def build_state(topo: Topology, calls: int, free: int, now: float) -> State:
             caller_num=f"+4670{i:07d}",
             caller_name="x",
             arrived_at=now - 60,
-            waiting_since=now - rng.uniform(0, 20),
+            waiting_since=(since := now - rng.uniform(0, 20)),
+            wait_from=since,
             in_queue=True,
         )
         state = put_call(state, call, now, effects)  # type: ignore[arg-type]
@@ -133,7 +134,7 @@ def naive_pick_call(state: State, topo: Topology, agent_id: str, now: float) -> 
     info = topo.agents[agent_id]
     best = None
     for call in state.calls.values():
-        if call.dispatchable and eligible(state, info, call, now) is not None:
+        if call.dispatchable and eligible(state, topo, info, call, now) is not None:
             key = (-call.priority, call.waiting_since or 0.0, call.arrived_at, call.id)
             if best is None or key < best[0]:
                 best = (key, call)
@@ -146,7 +147,7 @@ def naive_pick_agent(state: State, topo: Topology, call: Call, now: float) -> st
         if agent.status(now).value != "available":
             continue
         info = topo.agents[aid]
-        level = eligible(state, info, call, now)
+        level = eligible(state, topo, info, call, now)
         if level is None:
             continue
         key = (level, 1, 0, *policy_key(state, topo, info, call))
@@ -250,7 +251,7 @@ def main() -> None:
         assert pick_agent(idle, topo, call, now) == naive_pick_agent(idle, topo, call, now)
 
     # Whole transitions: an agent unpauses among 5000 waiting; a call arrives among 2000 free.
-    paused = put_agent(busy, replace(busy.agents[agents[0]], device="NOT_INUSE", paused="x"), now)
+    paused = put_agent(busy, replace(busy.agents[agents[0]], device="NOT_INUSE", paused="x"), now, [])
     ours = timed(lambda: apply(paused, cmd.AgentCommand(agents[0], "unpause"), topo, now), a.rounds)
     row("apply(unpause) + dispatch, 5000 waiting", ours, None)
     it3 = iter(probe * 2)
