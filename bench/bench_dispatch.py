@@ -251,7 +251,9 @@ def main() -> None:
         assert pick_agent(idle, topo, call, now) == naive_pick_agent(idle, topo, call, now)
 
     # Whole transitions: an agent unpauses among 5000 waiting; a call arrives among 2000 free.
-    paused = put_agent(busy, replace(busy.agents[agents[0]], device="NOT_INUSE", paused="x"), now, [])
+    paused = put_agent(
+        busy, replace(busy.agents[agents[0]], device="NOT_INUSE", paused="x"), now, []
+    )
     ours = timed(lambda: apply(paused, cmd.AgentCommand(agents[0], "unpause"), topo, now), a.rounds)
     row("apply(unpause) + dispatch, 5000 waiting", ours, None)
     it3 = iter(probe * 2)

@@ -13,9 +13,8 @@ from switchboard.core import events as ev
 from switchboard.core.apply import initial_state
 from switchboard.core.effects import CallChanged, Offer
 from switchboard.core.select import BORROWED, eligible, overdue, pick_agent, policy_key, tier
-from switchboard.core.state import Call, State
+from switchboard.core.state import AgentStatus, Call, State
 from switchboard.core.topology import Topology
-from switchboard.core.state import AgentStatus
 from tests.unit.dispatch_fixture import Driver, topology
 
 AGENTS = ["a1", "a2", "ab", "b1", "b2"]
