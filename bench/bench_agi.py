@@ -1,13 +1,17 @@
 """FastAGI route decisions per second and latency, against a bare-server ceiling and process AGI.
 
-Run: .venv/bin/python bench/bench_agi.py [--seconds 2] [--levels 1,50,200]
+Run: .venv/bin/python bench/bench_agi.py [--seconds 2] [--levels 1,50,200] [--rounds 4]
 
 Each call is the real exchange: recording 04's header block, then the `route` answer (one
 SET VARIABLE SB_ANSWER carrying every variable, see switchboard/asterisk/agi/answers.py)
 answered `200 result=1`, with the engine's half-close sent along with the command, then
 Asterisk's closing HANGUP. Latency runs from connect (or process spawn) to the engine's
-half-close, i.e. until Asterisk would continue the dialplan; CPU is the server's own per session. Servers run in a child process, so the load generator
-(this process) does not share their event loop; both share the machine's cores.
+half-close, i.e. until Asterisk would continue the dialplan; CPU is the server's own per
+session. Servers run in a child process each, so the load generator (this process) does not
+share their event loop; all share the machine's cores. Each level runs `--rounds` rounds of
+`--seconds`, engine and bare alternating (engine first in even rounds, bare first in odd ones),
+so a drift of the machine's speed during the run weighs on both sides alike; the figures are
+the rounds' totals, and the lowest and highest round's ratio show the spread.
 
 - engine: AgiServer + route handler + decide() on examples/smaland.yaml (logs at WARNING+).
 - bare:   an asyncio server that reads the header block and sends one such command, with no
@@ -175,6 +179,9 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--levels", default="1,50,200")
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="rounds per level, engine and bare alternating"
+    )
     parser.add_argument("--serve", choices=["engine", "bare"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -184,49 +191,71 @@ async def main() -> None:
     levels = [int(x) for x in args.levels.split(",")]
     rows: dict[tuple[str, int], tuple[float, list[float]]] = {}
     cpu: dict[tuple[str, int], float] = {}  # the server's CPU-seconds per session
-    for kind in ("engine", "bare"):
-        child = await asyncio.create_subprocess_exec(
-            sys.executable,
-            __file__,
-            "--serve",
-            kind,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-        )
-        assert child.stdout is not None
+    rounds: dict[int, list[float]] = {}  # engine/bare sessions per second, round by round
+    children = {kind: await _server(kind) for kind in ("engine", "bare")}
+    for n in levels:
+        done = {kind: (0, 0.0, 0.0, []) for kind in children}  # sessions, s, CPU-s, latencies
+        for r in range(args.rounds):
+            rates = {}
+            for kind in ("engine", "bare") if r % 2 == 0 else ("bare", "engine"):
+                child, port = children[kind]
+                call = functools.partial(fastagi_call, port, header)
+                await load(call, n, 0.3, None)  # warm-up
+                before = cpu_seconds(child.pid) or 0.0
+                started = time.perf_counter()
+                rate, lat = await load(call, n, args.seconds, None)
+                took = time.perf_counter() - started
+                used = (cpu_seconds(child.pid) or 0.0) - before
+                calls, secs, spent, lats = done[kind]
+                done[kind] = (calls + len(lat), secs + took, spent + used, lats + lat)
+                rates[kind] = rate
+            rounds.setdefault(n, []).append(rates["engine"] / rates["bare"])
+        for kind, (calls, secs, spent, lats) in done.items():
+            rows[kind, n] = (calls / secs, lats)
+            cpu[kind, n] = spent / calls
+    for child, _ in children.values():
         assert child.stdin is not None
-        port = int((await child.stdout.readline()).split()[1])
-        for n in levels:
-            call = functools.partial(fastagi_call, port, header)
-            await load(call, n, 0.3, None)  # warm-up
-            before = cpu_seconds(child.pid) or 0.0
-            rows[kind, n] = await load(call, n, args.seconds, None)
-            cpu[kind, n] = ((cpu_seconds(child.pid) or 0.0) - before) / len(rows[kind, n][1])
         child.stdin.close()
         await child.wait()
     proc_header = process_header(header)
     for n in levels:
         rows["process", n] = await load(lambda: process_call(proc_header), n, 600, max(5, n))
-    report(rows, levels, cpu)
+    report(rows, levels, cpu, rounds)
+
+
+async def _server(kind: str) -> tuple[asyncio.subprocess.Process, int]:
+    """A child process serving `kind`, and its port."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        "--serve",
+        kind,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert child.stdout is not None
+    return child, int((await child.stdout.readline()).split()[1])
 
 
 def report(
     rows: dict[tuple[str, int], tuple[float, list[float]]],
     levels: list[int],
     cpu: dict[tuple[str, int], float],
+    rounds: dict[int, list[float]],
 ) -> None:
     print(f"FastAGI route, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print(
         f"{'conc':>5} {'server':>8} {'calls':>7} {'calls/s':>9} {'p50 ms':>8} {'p99 ms':>8}"
-        f" {'CPU us':>7} {'engine/bare':>12} {'engine/process':>15}"
+        f" {'CPU us':>7} {'engine/bare':>12} {'engine/process':>15}  rounds engine/bare"
     )
     for n in levels:
         engine_rate = rows["engine", n][0]
         for kind in ("engine", "bare", "process"):
             rate, lat = rows[kind, n]
+            spread = f"{min(rounds[n]):.2f}-{max(rounds[n]):.2f}"
             ratio = (
                 f"{engine_rate / rows['bare', n][0]:12.2f} "
-                f"{engine_rate / rows['process', n][0]:15.1f}x"
+                f"{engine_rate / rows['process', n][0]:15.1f}x  {spread}"
                 if kind == "engine"
                 else ""
             )
@@ -236,6 +265,7 @@ def report(
                 f" {pct(lat, 0.99):>8.2f} {used} {ratio}"
             )
     print("CPU us: the server process's CPU per session (from /proc), load generator excluded")
+    print("engine/bare: of the rounds' totals; rounds: the lowest and highest round's own ratio")
 
 
 if __name__ == "__main__":
