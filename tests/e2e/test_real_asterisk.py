@@ -521,3 +521,41 @@ async def test_operators_are_reachable_right_after_a_restart(
         await engine.stop(5)
         phones.close()
         pbx.stop()
+
+
+async def test_settings_left_out_of_globals_get_their_defaults(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """[switchboard-defaults] passes a complete [globals] in one check, and still fills in a
+    setting that a hand-written [globals] left out."""
+    binary, why = asterisk_and_sipp()
+    if binary is None:
+        pytest.skip(why)
+    pbx = Asterisk(binary, tmp_path_factory.mktemp("asterisk-defaults"))
+    pbx.render(write_world(pbx, tmp_path_factory.mktemp("world-defaults")))
+    extensions = pbx.root / "extensions.conf"
+    complete = extensions.read_text("utf-8")
+    assert "\nSB_TRUNK = trunk\n" in complete
+    extensions.write_text(complete.replace("\nSB_TRUNK = trunk\n", "\n"), "utf-8")
+    pbx.start()
+    phones = Phones(pbx, tmp_path / "sipp")
+    try:
+        logs: dict[str, str] = {}
+        for n, case in enumerate(("no trunk", "complete")):
+            if case == "complete":
+                extensions.write_text(complete, "utf-8")
+                pbx.cli("dialplan reload")  # clearglobalvars = yes: [globals] as written
+            mark = pbx.log_size()
+            phones.call(VETLANDA, f"070100014{n}", hold_ms=500)  # no engine: the fallback
+            await until(lambda m=mark: "@switchboard-fallback:" in pbx.log_since(m), 15, case)  # type: ignore[misc]
+            logs[case] = pbx.log_since(mark)
+        filled = re.compile(
+            r'switchboard-defaults:\d+\] Set\("PJSIP/trunk-\w+", "SB_TRUNK=trunk"\)'
+        )
+        assert filled.search(logs["no trunk"])
+        # a complete [globals]: the one check, then Return()
+        assert len(re.findall(r"\[s@switchboard-defaults:\d+\]", logs["complete"])) == 2
+        assert not filled.search(logs["complete"])
+    finally:
+        phones.close()
+        pbx.stop()
