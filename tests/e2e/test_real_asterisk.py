@@ -547,7 +547,7 @@ async def test_settings_left_out_of_globals_get_their_defaults(
                 pbx.cli("dialplan reload")  # clearglobalvars = yes: [globals] as written
             mark = pbx.log_size()
             phones.call(VETLANDA, f"070100014{n}", hold_ms=500)  # no engine: the fallback
-            await until(lambda m=mark: "@switchboard-fallback:" in pbx.log_since(m), 15, case)  # type: ignore[misc]
+            await until(partial(_logged, pbx, mark, "@switchboard-fallback:"), 15, case)
             logs[case] = pbx.log_since(mark)
         filled = re.compile(
             r'switchboard-defaults:\d+\] Set\("PJSIP/trunk-\w+", "SB_TRUNK=trunk"\)'
@@ -559,3 +559,8 @@ async def test_settings_left_out_of_globals_get_their_defaults(
     finally:
         phones.close()
         pbx.stop()
+
+
+def _logged(pbx: Asterisk, mark: int, text: str) -> bool:
+    """True once `text` is in Asterisk's log after offset `mark`."""
+    return text in pbx.log_since(mark)
