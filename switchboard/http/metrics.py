@@ -107,7 +107,7 @@ class Metrics:
             registry=r,
         )
         self._overflowed: set[str] = set()
-        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
+        self._children: dict[tuple[Counter | Histogram, tuple[str, ...]], Any] = {}
 
     def on_effects(self, effects: Sequence[Effect]) -> None:
         """Effects observer: count the call milestones."""
@@ -157,10 +157,9 @@ class Metrics:
 
     def _child(self, metric: Counter | Histogram, *labels: str) -> Any:
         """`metric.labels(*labels)`, looked up once (labels() checks and locks on every call)."""
-        key = (id(metric), labels)
-        child = self._children.get(key)
+        child = self._children.get((metric, labels))
         if child is None:
-            child = self._children[key] = metric.labels(*labels)
+            child = self._children[metric, labels] = metric.labels(*labels)
         return child
 
 
