@@ -9,7 +9,8 @@ from collections.abc import Callable
 import pytest
 import structlog
 
-from switchboard.asterisk.agi import AgiLimits, AgiServer, AgiSession
+from switchboard.asterisk.agi import AgiLimits, AgiProtocolError, AgiServer, AgiSession
+from switchboard.asterisk.agi.link import AgiLink
 from switchboard.asterisk.agi.peer import FakeChannel, header_block, run_session
 from tests.adapters.test_agi_support import serving
 
@@ -229,29 +230,27 @@ async def test_stop_lets_sessions_finish_then_cancels_the_rest() -> None:
         assert await late < 1.0
 
 
-async def test_a_header_written_line_by_line_reaches_the_session_in_one_piece() -> None:
-    """res_agi.c writes each header line on its own: the session still reads it once, whole."""
-    fed: list[bytes] = []
+async def test_a_header_written_line_by_line_reaches_the_session_in_one_piece(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """res_agi.c writes each header line on its own: the server still gets it once, whole."""
+    blocks: list[bytes | AgiProtocolError] = []
+    original = AgiServer.header
 
-    class Counting(asyncio.StreamReader):
-        def feed_data(self, data: bytes) -> None:
-            fed.append(data)
-            super().feed_data(data)
+    def header(self: AgiServer, link: AgiLink, block: bytes | AgiProtocolError) -> None:
+        blocks.append(block)
+        original(self, link, block)
 
+    monkeypatch.setattr(AgiServer, "header", header)
     async with serving({"route": answer}) as server:
-        original = asyncio.StreamReader
-        asyncio.StreamReader = Counting  # type: ignore[misc]
-        try:
-            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
-            for line in header_block().splitlines(keepends=True):
-                writer.write(line)
-                await writer.drain()
-                await asyncio.sleep(0.001)  # a write per line, as Asterisk does
-            command = await asyncio.wait_for(reader.readline(), 5)
-        finally:
-            asyncio.StreamReader = original  # type: ignore[misc]
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        for line in header_block().splitlines(keepends=True):
+            writer.write(line)
+            await writer.drain()
+            await asyncio.sleep(0.001)  # a write per line, as Asterisk does
+        command = await asyncio.wait_for(reader.readline(), 5)
         writer.write(b"200 result=1\nHANGUP\n")
         writer.close()
         await until(lambda: server.stats.answered == 1)
     assert command == b"SET VARIABLE SB_ACTION queue\n"
-    assert fed[0] == header_block()  # the whole block at once, then the reply
+    assert blocks == [header_block()]

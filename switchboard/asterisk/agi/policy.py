@@ -14,7 +14,7 @@ class AgiLimits:
     header_timeout_s: float = 1.0
     command_timeout_s: float = 30.0  # a command may use the whole session deadline unless lower
     drain_timeout_s: float = 1.0
-    max_header_bytes: int = 8192  # the header block after its first lines, and any reply line
+    max_header_bytes: int = 8192  # the whole header block, and any reply line
     backlog: int = 1024
 
 

@@ -12,12 +12,11 @@ from typing import Any
 import structlog
 
 from switchboard.asterisk.agi.commands import AgiCommandError
+from switchboard.asterisk.agi.link import AgiLink
 from switchboard.asterisk.agi.policy import AgiLimits, AgiStats, PeerAllowlist
 from switchboard.asterisk.agi.request import (
     MAX_HEADERS,
     AgiProtocolError,
-    AgiRequest,
-    parse_header_line,
     parse_header_lines,
 )
 from switchboard.asterisk.agi.session import AgiHangupError, AgiSession
@@ -25,45 +24,6 @@ from switchboard.config.settings import AgiSettings
 
 Handler = Callable[[AgiSession], Awaitable[None]]
 """An async callable that answers one session; the server closes the session afterwards."""
-
-
-class _WholeHeader(asyncio.StreamReaderProtocol):
-    """Asterisk writes the header block one line per write() [S: res_agi.c setup_env]: hold it
-    until its empty line, so the session wakes once for it and not once a line. Anything that
-    cannot be a header (no `agi_` start, past the limit, EOF) is passed on at once."""
-
-    def __init__(
-        self, reader: asyncio.StreamReader, connected: Callable[..., Any], limit: int
-    ) -> None:
-        super().__init__(reader, connected)
-        self._held: bytearray | None = bytearray()
-        self._limit = limit
-
-    def data_received(self, data: bytes) -> None:
-        held = self._held
-        if held is None:
-            super().data_received(data)
-            return
-        held += data
-        whole = b"\n\n" in held or len(held) > self._limit
-        if not whole and b"agi_".startswith(held[:4]):
-            return
-        self._held = None
-        super().data_received(bytes(held))
-
-    def eof_received(self) -> bool | None:
-        if self._held:
-            super().data_received(bytes(self._held))
-        self._held = None
-        return super().eof_received()
-
-
-class _Conn:
-    __slots__ = ("evicted", "writer")
-
-    def __init__(self, writer: asyncio.StreamWriter) -> None:
-        self.writer = writer
-        self.evicted = False
 
 
 class AgiServer:
@@ -89,7 +49,9 @@ class AgiServer:
         self._log = logger if logger is not None else structlog.get_logger("switchboard.agi")
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._waiting: dict[_Conn, None] = {}
+        self._links: set[AgiLink] = set()  # open connections given a slot
+        self._waiting: dict[AgiLink, None] = {}  # links still reading their header, oldest first
+        self._drained: asyncio.Future[None] | None = None  # set when the last link closes
         self._closing = False
         self._quiet = quiet
 
@@ -121,12 +83,11 @@ class AgiServer:
         self._closing = False
         loop = asyncio.get_running_loop()
         limit = self.limits.max_header_bytes
-
-        def protocol() -> _WholeHeader:
-            return _WholeHeader(asyncio.StreamReader(limit, loop), self._on_connect, limit)
-
         self._server = await loop.create_server(
-            protocol, self.settings.host, self.settings.port, backlog=self.limits.backlog
+            lambda: AgiLink(self, limit),
+            self.settings.host,
+            self.settings.port,
+            backlog=self.limits.backlog,
         )
         self._log.info("agi listening", host=self.settings.host, port=self.port)
 
@@ -136,8 +97,9 @@ class AgiServer:
             return
         self._closing = True
         self._server.close()
-        for conn in list(self._waiting):
-            conn.writer.close()
+        for link in list(self._waiting):
+            self._drop_waiting(link)
+            self._end(link)
         loop = asyncio.get_running_loop()
         until = loop.time() + grace_s
         while self._tasks:
@@ -149,6 +111,13 @@ class AgiServer:
                 await asyncio.wait(late)
         await self._server.wait_closed()
         self._server = None
+        if self._links:  # answered sessions draining to Asterisk's EOF, within the grace
+            self._drained = loop.create_future()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._drained, max(until - loop.time(), 0.0))
+            self._drained = None
+        for link in list(self._links):
+            link.abort()
         self._log.info("agi stopped", **_counters(self.stats))
 
     async def __aenter__(self) -> AgiServer:
@@ -158,91 +127,101 @@ class AgiServer:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
-    async def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
+    def connected(self, link: AgiLink) -> None:
+        """A peer connected: refused (closing, not allowed, no slot) or given the header
+        timeout (within the session deadline) to send its header block."""
         self.stats.accepted += 1
-        conn = _Conn(writer)
-        peer = writer.get_extra_info("peername")
-        host = str(peer[0]) if peer else "?"
-        slot = answered = False
-        try:
-            if self._closing:
-                return
-            if not self._allowed.admits(host):
-                self.stats.refused_peer += 1
-                self._log.warning("agi peer not in allowed_peers, closed", peer=host)
-                return
-            slot = self._take_slot()
-            if not slot:
-                self.stats.refused_busy += 1
-                self._log.warning(
-                    "agi max_sessions reached, closed", peer=host, max=self.settings.max_sessions
-                )
-                return
-            answered = await self._serve(conn, reader, host)
-        except asyncio.CancelledError:
-            # Only stop() cancels these root tasks. Ending normally matters on 3.11, whose
-            # StreamReaderProtocol calls task.exception() on a cancelled task and logs an error.
-            self._log.warning("agi session cancelled at stop, closed", peer=host)
-        finally:
-            if slot and not conn.evicted:
-                self.stats.active -= 1
-            self._waiting.pop(conn, None)
-            self._tasks.discard(task)
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._close(writer, reader if answered else None)
-
-    async def _serve(self, conn: _Conn, reader: asyncio.StreamReader, host: str) -> bool:
-        """Read the header and run the script's handler, all within one deadline; True when
-        the handler answered (the session then ends with a half-close)."""
+        if self._closing:
+            link.close()
+            return
+        if not self._allowed.admits(link.peer):
+            self.stats.refused_peer += 1
+            self._log.warning("agi peer not in allowed_peers, closed", peer=link.peer)
+            link.close()
+            return
+        if not self._take_slot():
+            self.stats.refused_busy += 1
+            self._log.warning(
+                "agi max_sessions reached, closed", peer=link.peer, max=self.settings.max_sessions
+            )
+            link.close()
+            return
+        link.slot = True
+        self._links.add(link)
+        self._waiting[link] = None
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.settings.session_deadline_s
-        self._waiting[conn] = None
-        session: AgiSession | None = None  # None while the header is being read
+        link.deadline = loop.time() + self.settings.session_deadline_s
+        at = min(link.deadline, loop.time() + self.limits.header_timeout_s)
+        link.timer = loop.call_at(at, self._header_timeout, link)
+
+    def header(self, link: AgiLink, block: bytes | AgiProtocolError) -> None:
+        """The header block arrived (or cannot): start the script's session, or close."""
+        if link.evicted:
+            return
+        self._drop_waiting(link)
         try:
-            async with asyncio.timeout_at(
-                min(deadline, loop.time() + self.limits.header_timeout_s)
-            ) as timer:
-                request = await self._read_request(reader)
-                self._waiting.pop(conn, None)
-                handler = self._handlers.get(request.script)
-                fields: dict[str, object] = {
-                    "peer": host,
-                    "call_id": request.uniqueid,
-                    "script": request.script,
-                }
-                if handler is None:
-                    self.stats.errors += 1
-                    self._log.warning("agi no handler for script, closed", **fields)
-                    return False
-                session = AgiSession(
-                    request,
-                    reader,
-                    conn.writer,
-                    log=self._log,
-                    command_timeout_s=self.limits.command_timeout_s,
-                    deadline=deadline,
-                    fields=fields,
-                )
-                timer.reschedule(deadline)
-                return await self._run(handler, session)
+            if isinstance(block, AgiProtocolError):
+                raise block
+            text = block.decode("utf-8", "replace").split("\n")[:-2]
+            if len(text) > MAX_HEADERS:
+                raise AgiProtocolError("too many header lines")
+            request = parse_header_lines(text)
+        except AgiProtocolError as exc:
+            self.stats.errors += 1
+            self._log.warning("agi bad header block, closed", peer=link.peer, error=str(exc))
+            self._end(link)
+            return
+        fields: dict[str, object] = {
+            "peer": link.peer,
+            "call_id": request.uniqueid,
+            "script": request.script,
+        }
+        handler = self._handlers.get(request.script)
+        if handler is None:
+            self.stats.errors += 1
+            self._log.warning("agi no handler for script, closed", **fields)
+            self._end(link)
+            return
+        session = AgiSession(
+            request,
+            link,
+            log=self._log,
+            command_timeout_s=self.limits.command_timeout_s,
+            deadline=link.deadline,
+            fields=fields,
+        )
+        task = asyncio.get_running_loop().create_task(self._serve(link, handler, session))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def lost(self, link: AgiLink) -> None:
+        """The connection is gone: a link still waiting for its header gives its slot back."""
+        self._links.discard(link)
+        if not self._links and self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
+        if link in self._waiting:
+            self._drop_waiting(link)
+            self._release(link)
+
+    async def _serve(self, link: AgiLink, handler: Handler, session: AgiSession) -> None:
+        """Run the handler within the session deadline; an answered session ends with a
+        half-close and a drain, any other with a close."""
+        answered = False
+        try:
+            async with asyncio.timeout_at(link.deadline):
+                answered = await self._run(handler, session)
         except TimeoutError:
             self.stats.timeouts += 1
-            if session is None:
-                self._log.info("agi header timeout, closed", peer=host)
-                return False
             self._summary(session, "deadline")
-            return False
-        except (AgiProtocolError, asyncio.IncompleteReadError) as exc:
-            # Only the header read: _run answers the handler's own errors.
-            if conn.evicted:
-                self._log.info("agi connection without header evicted for a new one", peer=host)
-                return False
-            self.stats.errors += 1
-            self._log.warning("agi bad header block, closed", peer=host, error=_why(exc))
-            return False
+        except asyncio.CancelledError:
+            # Only stop() cancels these tasks; ending normally keeps the loop from logging them.
+            self._log.warning("agi session cancelled at stop, closed", peer=link.peer)
+        finally:
+            self._release(link)
+            if answered:
+                link.finish(self.limits.drain_timeout_s)
+            else:
+                link.close()
 
     async def _run(self, handler: Handler, session: AgiSession) -> bool:
         self.stats.sessions += 1
@@ -286,39 +265,29 @@ class AgiServer:
             hung_up=session.hung_up,
         )
 
-    async def _read_request(self, reader: asyncio.StreamReader) -> AgiRequest:
-        """The header block: its first lines one by one (garbage such as a TLS hello is refused
-        at once), the rest in one read up to the empty line."""
-        try:
-            lines = [await reader.readuntil(b"\n")]
-            if lines[0] != b"\n":
-                parse_header_line(lines[0][:-1].decode("utf-8", "replace"))
-                lines.append(await reader.readuntil(b"\n"))
-                if lines[-1] != b"\n":
-                    lines.append(await reader.readuntil(b"\n\n"))
-        except asyncio.LimitOverrunError as exc:
-            raise AgiProtocolError(f"header longer than {self.limits.max_header_bytes}") from exc
-        text = b"".join(lines).decode("utf-8", "replace").split("\n")[:-2]
-        if len(text) > MAX_HEADERS:
-            raise AgiProtocolError("too many header lines")
-        return parse_header_lines(text)
+    def _header_timeout(self, link: AgiLink) -> None:
+        link.timer = None
+        if link not in self._waiting:
+            return
+        self.stats.timeouts += 1
+        self._log.info("agi header timeout, closed", peer=link.peer)
+        self._drop_waiting(link)
+        self._end(link)
 
-    async def _close(
-        self, writer: asyncio.StreamWriter, reader: asyncio.StreamReader | None
-    ) -> None:
-        """Close; after an answer first half-close (unless the last command carried it) and read
-        to EOF: Asterisk reads EOF, ends the AGI (AGISTATUS=SUCCESS), writes its closing `HANGUP`
-        and closes, and reading it avoids a reset on its side (recording 16)."""
-        if reader is not None:
-            try:
-                async with asyncio.timeout(self.limits.drain_timeout_s):
-                    writer.write_eof()
-                    while await reader.read(4096):
-                        pass
-            except (TimeoutError, ConnectionError, OSError):
-                writer.transport.abort()
-                return
-        writer.close()  # the transport finishes closing on its own: nothing left to wait for
+    def _end(self, link: AgiLink) -> None:
+        """Give the link's slot back and close it."""
+        self._release(link)
+        link.close()
+
+    def _release(self, link: AgiLink) -> None:
+        if link.slot:
+            link.slot = False
+            self.stats.active -= 1
+
+    def _drop_waiting(self, link: AgiLink) -> None:
+        if self._waiting.pop(link, 0) is None and link.timer is not None:
+            link.timer.cancel()
+            link.timer = None
 
     def _take_slot(self) -> bool:
         if self.stats.active < self.settings.max_sessions:
@@ -329,17 +298,13 @@ class AgiServer:
         # Full: drop the oldest connection still silent about its header, never a session in
         # progress. Asterisk sends the header block at once, so silence means a stray peer.
         victim = next(iter(self._waiting))
-        del self._waiting[victim]
+        self._drop_waiting(victim)
+        victim.slot = False  # its slot goes to the newcomer
         victim.evicted = True
-        victim.writer.close()
+        victim.close()
         self.stats.evicted += 1
+        self._log.info("agi connection without header evicted for a new one", peer=victim.peer)
         return True
-
-
-def _why(exc: BaseException) -> str:
-    if isinstance(exc, asyncio.IncompleteReadError):
-        return "peer closed before the end of the header block"
-    return str(exc)
 
 
 def _counters(stats: AgiStats) -> dict[str, int]:

@@ -12,6 +12,7 @@ from switchboard.asterisk.agi.commands import (
     ReplyReader,
     format_command,
 )
+from switchboard.asterisk.agi.link import AgiLink
 from switchboard.asterisk.agi.request import AgiProtocolError, AgiRequest
 
 
@@ -25,8 +26,7 @@ class AgiSession:
     def __init__(
         self,
         request: AgiRequest,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
+        link: AgiLink,
         *,
         log: Any,
         command_timeout_s: float,
@@ -37,8 +37,7 @@ class AgiSession:
         self.request = request
         self.fields: dict[str, object] = dict(fields or {})
         self._log = log
-        self._reader = reader
-        self._writer = writer
+        self._link = link
         self._replies = ReplyReader()
         self._command_timeout_s = command_timeout_s
         self._deadline = deadline
@@ -87,12 +86,11 @@ class AgiSession:
             return await self._exchange(line, last, sent)
 
     async def _exchange(self, line: bytes, last: bool, sent: Callable[[], None] | None) -> AgiReply:
-        self._writer.write(line)
+        self._link.write(line)
         if last:
-            self._writer.write_eof()
+            self._link.write_eof()
         if sent is not None:
             sent()
-        await self._writer.drain()
         self.commands_sent += 1
         while True:
             reply = self._replies.feed(await self._read_line())
@@ -119,13 +117,10 @@ class AgiSession:
         return await self.command("VERBOSE", message, str(level))
 
     async def _read_line(self) -> str:
-        try:
-            raw = await self._reader.readuntil(b"\n")
-        except asyncio.IncompleteReadError as exc:
-            raise AgiHangupError("Asterisk closed the session before replying") from exc
-        except asyncio.LimitOverrunError as exc:
-            raise AgiProtocolError("reply line too long") from exc
-        return raw[:-1].decode("utf-8", "replace")
+        raw = await self._link.readline()
+        if raw is None:
+            raise AgiHangupError("Asterisk closed the session before replying")
+        return raw.decode("utf-8", "replace")
 
 
 def _check_name(name: str) -> None:
