@@ -35,7 +35,10 @@ _FIXED = (
 )
 # setup_env() in res_agi.c writes these two first, only for agi:// and hagi:// requests.
 _NETWORK = ("agi_network", "agi_network_script")
+_REQUIRED = frozenset(_FIXED)
+_REQUIRED_NETWORK = frozenset(_FIXED + _NETWORK)
 _INT = re.compile(r"-?[0-9]{1,19}")
+_ARG_KEYS = tuple(f"agi_arg_{n}" for n in range(1, MAX_HEADERS + 1))
 
 
 class AgiProtocolError(ValueError):
@@ -102,13 +105,11 @@ def parse_header_line(line: str) -> tuple[str, str]:
 def parse_header_lines(lines: list[str]) -> AgiRequest:
     """The FastAGI header lines (without their LF) as a request, in one pass when every line is
     a plain `agi_key: value`; anything else goes line by line for its exact error."""
-    pairs = [line.partition(": ") for line in lines]
-    headers = {key: value for key, _, value in pairs}
+    headers = dict(line.split(": ", 1) for line in lines if ": " in line)
     keys = "".join(headers)
     if (
-        len(headers) != len(pairs)
-        or len(pairs) > MAX_HEADERS
-        or not all(sep for _, sep, _ in pairs)
+        len(headers) != len(lines)
+        or len(lines) > MAX_HEADERS
         or not keys.isascii()
         or " " in keys
         or not all(key.startswith("agi_") for key in headers)
@@ -131,8 +132,8 @@ def build_request(pairs: Iterable[tuple[str, str]], *, network: bool = True) -> 
 
 def _typed(headers: dict[str, str], *, network: bool) -> AgiRequest:
     required = _FIXED + _NETWORK if network else _FIXED
-    missing = [key for key in required if key not in headers]
-    if missing:
+    if not headers.keys() >= (_REQUIRED_NETWORK if network else _REQUIRED):
+        missing = [key for key in required if key not in headers]
         raise AgiProtocolError(f"missing header(s): {', '.join(missing)}")
     if network and headers["agi_network"] != "yes":
         raise AgiProtocolError("agi_network is not 'yes'")
@@ -179,14 +180,19 @@ def split_script(script: str) -> tuple[str, Mapping[str, str]]:
         key, _, value = part.partition("=")
         # The dialplan writes the query unencoded (`did=${EXTEN}`), so `+` stays a plus:
         # unquote, never unquote_plus, or `+4638397000` would lose its plus.
-        query.setdefault(unquote(key), unquote(value))
+        if "%" in part:
+            key, value = unquote(key), unquote(value)
+        query.setdefault(key, value)
     return name.strip("/"), MappingProxyType(query)
 
 
 def _args(headers: Mapping[str, str]) -> tuple[str, ...]:
     args: list[str] = []
-    while f"agi_arg_{len(args) + 1}" in headers:
-        args.append(headers[f"agi_arg_{len(args) + 1}"])
+    for key in _ARG_KEYS:
+        value = headers.get(key)
+        if value is None:
+            break
+        args.append(value)
     return tuple(args)
 
 
@@ -198,6 +204,8 @@ def _nonempty(headers: Mapping[str, str], key: str) -> str:
 
 def _int(headers: Mapping[str, str], key: str) -> int:
     value = headers[key]
+    if value.isascii() and value.isdigit() and len(value) <= 19:
+        return int(value)
     if not _INT.fullmatch(value):
         raise AgiProtocolError(f"{key} is not an integer: {value[:40]!r}")
     return int(value)
