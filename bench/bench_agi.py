@@ -1,6 +1,7 @@
 """FastAGI route decisions per second and latency, against a bare-server ceiling and process AGI.
 
 Run: .venv/bin/python bench/bench_agi.py [--seconds 2] [--levels 1,50,200] [--rounds 4]
+     [--loops uvloop,asyncio]
 
 Each call is the real exchange: recording 04's header block, then the `route` answer (one
 SET VARIABLE SB_ANSWER carrying every variable, see switchboard/asterisk/agi/answers.py)
@@ -11,7 +12,9 @@ session. Servers run in a child process each, so the load generator (this proces
 share their event loop; all share the machine's cores. Each level runs `--rounds` rounds of
 `--seconds`, engine and bare alternating (engine first in even rounds, bare first in odd ones),
 so a drift of the machine's speed during the run weighs on both sides alike; the figures are
-the rounds' totals, and the lowest and highest round's ratio show the spread.
+the rounds' totals, and the lowest and highest round's ratio show the spread. Each loop in
+`--loops` is measured on its own, with both servers and the load generator on it: uvloop is
+the loop `switchboard run` uses, asyncio's own the one a bare asyncio server gets by default.
 
 - engine: AgiServer + route handler + decide() on examples/smaland.yaml (logs at WARNING+).
 - bare:   an asyncio server that reads the header block and sends one such command, with no
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import gc
 import logging
 import os
 import sys
@@ -36,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+import uvloop  # noqa: E402
 from load_report import cpu_seconds  # noqa: E402
 
 RECORDINGS = Path(
@@ -78,6 +83,7 @@ async def serve(kind: str) -> None:
 
         structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
         table = compile_routing(load_config(CONFIG))
+        gc.freeze()  # as the engine does once it has loaded its configuration
         server = AgiServer(
             AgiSettings(port=0, max_sessions=1000), handlers={"route": route_handler(lambda: table)}
         )
@@ -175,27 +181,52 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-async def main() -> None:
+LOOPS: dict[str, Callable[[], asyncio.AbstractEventLoop]] = {
+    "uvloop": uvloop.new_event_loop,
+    "asyncio": asyncio.new_event_loop,
+}
+Rows = dict[tuple[str, int], tuple[float, list[float]]]
+
+
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--levels", default="1,50,200")
     parser.add_argument(
         "--rounds", type=int, default=4, help="rounds per level, engine and bare alternating"
     )
+    parser.add_argument(
+        "--loops", default="uvloop,asyncio", help="event loops to measure, comma separated"
+    )
     parser.add_argument("--serve", choices=["engine", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--loop", choices=list(LOOPS), default="asyncio", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        await serve(args.serve)
+        with asyncio.Runner(loop_factory=LOOPS[args.loop]) as runner:
+            runner.run(serve(args.serve))
         return
     header = recorded_header()
     levels = [int(x) for x in args.levels.split(",")]
-    rows: dict[tuple[str, int], tuple[float, list[float]]] = {}
+    measured = {}
+    for loop in args.loops.split(","):
+        with asyncio.Runner(loop_factory=LOOPS[loop]) as runner:
+            measured[loop] = runner.run(measure(loop, header, levels, args.rounds, args.seconds))
+    process = asyncio.run(measure_process(header, levels))
+    for loop, (rows, cpu, rounds) in measured.items():
+        report(loop, {**rows, **process}, levels, cpu, rounds)
+
+
+async def measure(
+    loop: str, header: bytes, levels: list[int], rounds_n: int, seconds: float
+) -> tuple[Rows, dict[tuple[str, int], float], dict[int, list[float]]]:
+    """Engine and bare, both served on `loop` and loaded from it, level by level."""
+    rows: Rows = {}
     cpu: dict[tuple[str, int], float] = {}  # the server's CPU-seconds per session
     rounds: dict[int, list[float]] = {}  # engine/bare sessions per second, round by round
-    children = {kind: await _server(kind) for kind in ("engine", "bare")}
+    children = {kind: await _server(kind, loop) for kind in ("engine", "bare")}
     for n in levels:
         done = {kind: (0, 0.0, 0.0, []) for kind in children}  # sessions, s, CPU-s, latencies
-        for r in range(args.rounds):
+        for r in range(rounds_n):
             rates = {}
             for kind in ("engine", "bare") if r % 2 == 0 else ("bare", "engine"):
                 child, port = children[kind]
@@ -203,7 +234,7 @@ async def main() -> None:
                 await load(call, n, 0.3, None)  # warm-up
                 before = cpu_seconds(child.pid) or 0.0
                 started = time.perf_counter()
-                rate, lat = await load(call, n, args.seconds, None)
+                rate, lat = await load(call, n, seconds, None)
                 took = time.perf_counter() - started
                 used = (cpu_seconds(child.pid) or 0.0) - before
                 calls, secs, spent, lats = done[kind]
@@ -217,19 +248,27 @@ async def main() -> None:
         assert child.stdin is not None
         child.stdin.close()
         await child.wait()
+    return rows, cpu, rounds
+
+
+async def measure_process(header: bytes, levels: list[int]) -> Rows:
+    """Classic process AGI, one wave per level."""
     proc_header = process_header(header)
-    for n in levels:
-        rows["process", n] = await load(lambda: process_call(proc_header), n, 600, max(5, n))
-    report(rows, levels, cpu, rounds)
+    return {
+        ("process", n): await load(lambda: process_call(proc_header), n, 600, max(5, n))
+        for n in levels
+    }
 
 
-async def _server(kind: str) -> tuple[asyncio.subprocess.Process, int]:
-    """A child process serving `kind`, and its port."""
+async def _server(kind: str, loop: str) -> tuple[asyncio.subprocess.Process, int]:
+    """A child process serving `kind` on `loop`, and its port."""
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         __file__,
         "--serve",
         kind,
+        "--loop",
+        loop,
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
     )
@@ -238,12 +277,16 @@ async def _server(kind: str) -> tuple[asyncio.subprocess.Process, int]:
 
 
 def report(
-    rows: dict[tuple[str, int], tuple[float, list[float]]],
+    loop: str,
+    rows: Rows,
     levels: list[int],
     cpu: dict[tuple[str, int], float],
     rounds: dict[int, list[float]],
 ) -> None:
-    print(f"FastAGI route, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(
+        f"FastAGI route, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, engine, bare"
+        f" and load generator on {loop}"
+    )
     print(
         f"{'conc':>5} {'server':>8} {'calls':>7} {'calls/s':>9} {'p50 ms':>8} {'p99 ms':>8}"
         f" {'CPU us':>7} {'engine/bare':>12} {'engine/process':>15}  rounds engine/bare"
@@ -269,4 +312,4 @@ def report(
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()
