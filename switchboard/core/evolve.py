@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from types import MemberDescriptorType
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -28,6 +29,15 @@ def replace(obj: T, /, **changes: object) -> T:
     return result
 
 
+def _setter(cls: type, name: str) -> Callable[[Any, object], None]:
+    """Set field `name` on a new instance of `cls`, bypassing the frozen `__setattr__`."""
+    slot = cls.__dict__.get(name)
+    if isinstance(slot, MemberDescriptorType):
+        setter: Callable[[Any, object], None] = slot.__set__
+        return setter
+    return lambda obj, value: object.__setattr__(obj, name, value)
+
+
 def _copier(cls: type, changed: tuple[str, ...]) -> Copier:
     fields = dataclasses.fields(cls)
     if any(not f.init for f in fields) or hasattr(cls, "__post_init__"):
@@ -36,18 +46,21 @@ def _copier(cls: type, changed: tuple[str, ...]) -> Copier:
     unknown = sorted(set(changed) - set(names))
     if unknown:
         raise TypeError(f"{cls.__name__} has no field(s) {unknown}")
+    # A slot's own descriptor sets it directly; object.__setattr__ would look it up by name.
+    setters = {name: _setter(cls, name) for name in names}
     lines = [
-        "def copy(obj, changes, _new=_new, _cls=_cls, _set=_set):",
+        "def copy(obj, changes, _new=_new, _cls=_cls):",
         "    new = _new(_cls)",
         *(
-            f"    _set(new, {name!r}, changes[{name!r}])"
+            f"    _set_{name}(new, changes[{name!r}])"
             if name in changed
-            else f"    _set(new, {name!r}, obj.{name})"
+            else f"    _set_{name}(new, obj.{name})"
             for name in names
         ),
         "    return new",
     ]
-    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_set": object.__setattr__}
+    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    scope.update((f"_set_{name}", setter) for name, setter in setters.items())
     exec("\n".join(lines), scope)
     copier: Copier = scope["copy"]
     return copier
