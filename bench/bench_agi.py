@@ -16,7 +16,8 @@ the rounds' totals, and the lowest and highest round's ratio show the spread. Ea
 `--loops` is measured on its own, with both servers and the load generator on it: uvloop is
 the loop `switchboard run` uses, asyncio's own the one a bare asyncio server gets by default.
 
-- engine: AgiServer + route handler + decide() on examples/smaland.yaml (logs at WARNING+).
+- engine: AgiServer + route handler + decide() on examples/smaland.yaml, logging set up as
+          `switchboard run --log-level warning` sets it up.
 - bare:   an asyncio server that reads the header block and sends one such command, with no
           parsing or routing: the ceiling for Python asyncio on this machine.
 - process: classic AGI, one Python process per call (bench/process_agi.py: imports, loads the
@@ -30,7 +31,6 @@ import argparse
 import asyncio
 import functools
 import gc
-import logging
 import os
 import sys
 import time
@@ -73,15 +73,14 @@ def process_header(header: bytes) -> bytes:
 async def serve(kind: str) -> None:
     """Serve `kind` on an ephemeral port, print it, run until stdin closes."""
     if kind == "engine":
-        import structlog
-
+        from switchboard import logs
         from switchboard.asterisk.agi import AgiServer
         from switchboard.config.compile import compile_routing
         from switchboard.config.loader import load_config
         from switchboard.config.settings import AgiSettings
         from switchboard.engine.handlers.route import route_handler
 
-        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+        logs.configure("warning", stream=sys.stderr)  # as `switchboard run --log-level warning`
         table = compile_routing(load_config(CONFIG))
         gc.freeze()  # as the engine does once it has loaded its configuration
         server = AgiServer(
