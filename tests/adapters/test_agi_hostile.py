@@ -155,6 +155,40 @@ async def test_520_usage_block_keeps_replies_in_step() -> None:
     assert channel.variables == {"SB_X": "ok"}
 
 
+async def test_a_reply_line_past_the_limit_ends_the_session_as_a_protocol_error() -> None:
+    limits = AgiLimits(max_header_bytes=1024)
+
+    def endless(words: list[str]) -> str:
+        return "200 result=1 (" + "x" * 5000  # no LF before far past the limit
+
+    async with serving({"route": answer}, limits) as server:
+        with structlog.testing.capture_logs() as logs:
+            await run_session("127.0.0.1", server.port, header_block(), endless)
+            await until(lambda: server.stats.active == 0)
+        assert server.stats.errors == 1
+        assert server.stats.answered == 0
+        ended = [e for e in logs if e["event"] == "agi session"]
+        assert ended[0]["outcome"] == "protocol_error: reply line too long"
+        assert await still_answers(server) < 0.5
+
+
+async def test_a_flood_of_lines_is_read_in_step_and_the_reply_still_found() -> None:
+    """Far more than the buffer's limit arrives before the reply: reading pauses and resumes,
+    the HANGUP lines are skipped and the reply after them is the command's."""
+    flood = 5000
+
+    def flooding(words: list[str]) -> str:
+        return "HANGUP\n" * flood + "200 result=1"
+
+    limits = AgiLimits(max_header_bytes=1024)
+    async with serving({"route": answer}, limits) as server:
+        result = await run_session("127.0.0.1", server.port, header_block(), flooding)
+    assert result.commands == ["SET VARIABLE SB_ACTION queue"]
+    assert result.half_closed
+    assert server.stats.answered == 1
+    assert server.stats.hangups == 1
+
+
 async def test_hung_handler_is_closed_at_the_session_deadline() -> None:
     async def hangs(session: AgiSession) -> None:
         await asyncio.Event().wait()

@@ -92,6 +92,8 @@ class AgiLink(asyncio.Protocol):
         buffer = self._buffer
         while True:
             end = buffer.find(b"\n")
+            if end > self._limit or (end < 0 and len(buffer) > self._limit):
+                raise AgiProtocolError("reply line too long")
             if end >= 0:
                 line = bytes(buffer[:end])
                 del buffer[: end + 1]
@@ -99,8 +101,6 @@ class AgiLink(asyncio.Protocol):
                     self._paused = False
                     self._transport.resume_reading()
                 return line
-            if len(buffer) > self._limit:
-                raise AgiProtocolError("reply line too long")
             if self._eof:
                 return None
             self._waiter = asyncio.get_running_loop().create_future()
