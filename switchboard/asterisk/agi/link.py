@@ -35,7 +35,6 @@ class AgiLink(asyncio.Protocol):
         self.deadline = 0.0  # loop time the session must end by (set by the server)
         self.timer: asyncio.TimerHandle | None = None  # the header timeout, then the drain's
         self.slot = False  # holds one of the server's session slots
-        self.evicted = False
         self._owner = owner
         self._limit = limit
         self._buffer = bytearray()

@@ -156,8 +156,8 @@ class AgiServer:
 
     def header(self, link: AgiLink, block: bytes | AgiProtocolError) -> None:
         """The header block arrived (or cannot): start the script's session, or close."""
-        if link.evicted:
-            return
+        if link not in self._waiting:
+            return  # refused, evicted, timed out or stopped: it is closing already
         self._drop_waiting(link)
         try:
             if isinstance(block, AgiProtocolError):
@@ -300,7 +300,6 @@ class AgiServer:
         victim = next(iter(self._waiting))
         self._drop_waiting(victim)
         victim.slot = False  # its slot goes to the newcomer
-        victim.evicted = True
         victim.close()
         self.stats.evicted += 1
         self._log.info("agi connection without header evicted for a new one", peer=victim.peer)
