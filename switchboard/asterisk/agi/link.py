@@ -152,16 +152,16 @@ class AgiLink(asyncio.Protocol):
             return
         if not self._first_checked:
             first = buffer.find(b"\n")
-            if first < 0 and _PREFIX.startswith(bytes(buffer[:4])) and len(buffer) <= self._limit:
+            coming = first < 0 and _PREFIX.startswith(bytes(buffer[:4]))
+            if coming and len(buffer) <= self._limit:
+                return  # the first line is still on its way
+            if first > self._limit or (first < 0 and len(buffer) > self._limit):
+                self._refuse(AgiProtocolError(f"header longer than {self._limit}"))
                 return
-            if first < 0 or first > self._limit:  # garbage such as a TLS hello: refused at once
-                line = bytes(buffer[:80]) if len(buffer) <= self._limit else b""
-            else:
-                line = bytes(buffer[:first])
-            try:
-                if not line:
-                    raise AgiProtocolError(f"header longer than {self._limit}")
-                parse_header_line(line.decode("utf-8", "replace"))
+            try:  # garbage such as a TLS hello is refused at once, not at the header timeout
+                parse_header_line(
+                    bytes(buffer[: first if first >= 0 else 80]).decode("utf-8", "replace")
+                )
             except AgiProtocolError as exc:
                 self._refuse(exc)
                 return

@@ -14,11 +14,7 @@ import structlog
 from switchboard.asterisk.agi.commands import AgiCommandError
 from switchboard.asterisk.agi.link import AgiLink
 from switchboard.asterisk.agi.policy import AgiLimits, AgiStats, PeerAllowlist
-from switchboard.asterisk.agi.request import (
-    MAX_HEADERS,
-    AgiProtocolError,
-    parse_header_lines,
-)
+from switchboard.asterisk.agi.request import AgiProtocolError, parse_header_lines
 from switchboard.asterisk.agi.session import AgiHangupError, AgiSession
 from switchboard.config.settings import AgiSettings
 
@@ -162,10 +158,7 @@ class AgiServer:
         try:
             if isinstance(block, AgiProtocolError):
                 raise block
-            text = block.decode("utf-8", "replace").split("\n")[:-2]
-            if len(text) > MAX_HEADERS:
-                raise AgiProtocolError("too many header lines")
-            request = parse_header_lines(text)
+            request = parse_header_lines(block.decode("utf-8", "replace").split("\n")[:-2])
         except AgiProtocolError as exc:
             self.stats.errors += 1
             self._log.warning("agi bad header block, closed", peer=link.peer, error=str(exc))
