@@ -73,6 +73,7 @@ def _channel_of(event: Event) -> str | None:
             | ev.CallerLeft(uniqueid=uid)
             | ev.DialBegan(uniqueid=uid)
             | ev.DialEnded(uniqueid=uid)
+            | ev.AnswerReported(uniqueid=uid)
             | cmd.CallRouted(uniqueid=uid)
             | cmd.DeliveryReported(uniqueid=uid)
             | cmd.OfferSent(uniqueid=uid)
@@ -123,6 +124,8 @@ def _transition(
             return _turned_away(state, event, now, effects)
         case cmd.DeliveryReported(uniqueid=uid, device=device, status=status) if uid in calls:
             return dial_result(state, topo, calls[uid], device, status, now, effects)
+        case ev.AnswerReported(uniqueid=uid, device=device) if uid in calls:
+            return dial_result(state, topo, calls[uid], device, "ANSWER", now, effects)
         case cmd.OfferSent(uniqueid=uid) if uid in calls:
             return offer_sent(state, calls[uid], now, effects)
         case cmd.OfferFailed(uniqueid=uid, reason=reason, kind=kind) if uid in calls:

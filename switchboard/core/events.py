@@ -149,6 +149,15 @@ class ChannelSeen:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerReported:
+    """`UserEvent` `SwitchboardAnswered` from `[switchboard-answered]`: the operator's channel
+    (`device`) answered the call `uniqueid` (the caller's SB_CALLID)."""
+
+    uniqueid: str
+    device: str
+
+
+@dataclass(frozen=True, slots=True)
 class CallTransferred:
     """`BlindTransfer` (target: the Extension) or `AttendedTransfer` (target: the target channel)."""
 
@@ -190,6 +199,7 @@ AmiEvent = (
     | CallerAbandoned
     | DialBegan
     | DialEnded
+    | AnswerReported
     | BridgeEntered
     | BridgeLeft
     | ChannelHungUp

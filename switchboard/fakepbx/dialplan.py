@@ -80,7 +80,10 @@ async def _deliver(pbx: Pbx, ch: Channel, call: CallHandle) -> None:
 
     async def answered(leg: Channel) -> None:  # [switchboard-answered], Dial's U option
         if dp.delivered_script:
-            await run_agi(pbx, leg, f"{dp.delivered_script}?status=ANSWER", args)
+            leg.context, leg.exten, leg.priority = "switchboard-answered", "s", 1
+            leg.application = "UserEvent"
+            body = (("CallId", args[0]), ("Agent", agent))
+            pbx.emit(ev.user_event(leg, "SwitchboardAnswered", *body))
 
     status = await dial(pbx, ch, agent, call, answered)
     if _stop(ch):

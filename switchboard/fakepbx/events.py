@@ -45,6 +45,12 @@ def var_set(ch: Channel, variable: str, value: str) -> Message:
     return channel_event("VarSet", ch, ("Variable", variable), ("Value", value))
 
 
+def user_event(ch: Channel, name: str, *body: Header) -> Message:
+    """The UserEvent application's event: the channel block, `UserEvent`, then its body
+    [S: main/stasis.c multi_user_event_to_ami]."""
+    return channel_event("UserEvent", ch, ("UserEvent", name), *body)
+
+
 def hangup_request(ch: Channel, cause: int | None) -> Message:
     """HangupRequest: Cause only when the channel has one, TechCause when the SIP side set it."""
     extra: list[Header] = []

@@ -25,6 +25,7 @@ PRIVILEGE: dict[str, str] = {
     "QueueMemberAdded": "agent,all",
     "QueueMemberRemoved": "agent,all",
     "QueueMemberPause": "agent,all",
+    "UserEvent": "user,all",  # EVENT_FLAG_USER [S: main/stasis.c multi_user_event_to_ami]
 }
 DEFAULT_PRIVILEGE = "call,all"
 

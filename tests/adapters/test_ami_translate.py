@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from switchboard.asterisk.ami import AmiMessage, Translator
-from switchboard.core.events import AsteriskShutdown, CallerJoined, ChannelSeen
+from switchboard.core.events import AnswerReported, AsteriskShutdown, CallerJoined, ChannelSeen
 
 JOIN = AmiMessage.of(
     ("Event", "QueueCallerJoin"),
@@ -122,3 +122,43 @@ def test_contact_item_needs_an_aor_in_object_name() -> None:
     )
     assert translator.translate(item) is None
     assert translator.errors == {"ContactList": 1}
+
+
+# The UserEvent of [switchboard-answered]: the operator's channel block, then `UserEvent` and
+# the application's body [S: main/stasis.c multi_user_event_to_ami]; tests/e2e checks it live.
+ANSWERED = AmiMessage.of(
+    ("Event", "UserEvent"),
+    ("Privilege", "user,all"),
+    ("Channel", "PJSIP/1002-00000003"),
+    ("ChannelState", "6"),
+    ("ChannelStateDesc", "Up"),
+    ("CallerIDNum", "1002"),
+    ("CallerIDName", "<unknown>"),
+    ("ConnectedLineNum", "0701000020"),
+    ("ConnectedLineName", "VETLANDA Åsa"),
+    ("Language", "en"),
+    ("AccountCode", ""),
+    ("Context", "switchboard-answered"),
+    ("Exten", "s"),
+    ("Priority", "1"),
+    ("Uniqueid", "1795345541.12"),
+    ("Linkedid", "1795345541.9"),
+    ("UserEvent", "SwitchboardAnswered"),
+    ("CallId", "1795345541.9"),
+    ("Agent", "PJSIP/1002"),
+)
+
+
+def test_the_answer_report_names_the_call_and_the_operator() -> None:
+    translator = Translator()
+    assert translator.translate(ANSWERED) == AnswerReported("1795345541.9", "PJSIP/1002")
+    assert translator.translated == 1
+
+
+def test_other_user_events_are_ignored_and_a_report_without_its_call_is_an_error() -> None:
+    translator = Translator()
+    assert translator.translate(replaced(ANSWERED, "UserEvent", "SomethingElse")) is None
+    assert translator.ignored == 1
+    assert translator.translate(without(ANSWERED, "CallId")) is None
+    assert translator.translate(without(ANSWERED, "Agent")) is None
+    assert translator.errors == {"UserEvent": 2}

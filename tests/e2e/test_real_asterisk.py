@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from switchboard.asterisk.ami import AmiMessage
 from switchboard.asterisk.ami.translate import NEEDED_EVENTS
 from switchboard.core.records import CallRecord
 from switchboard.engine.app import Engine
@@ -115,6 +116,10 @@ async def test_delivered_to_longest_idle_with_tag(
         assert code.received("BYE"), "Asterisk ends the feature-code call"
         await until(partial(is_available, engine, agent), 5, f"{agent} logged in")
     mark = pbx.log_size()
+    reports: list[AmiMessage] = []
+    engine.ami.subscribe(
+        lambda m: reports.append(m) if m.event == "UserEvent" else None, name="test-reports"
+    )
     caller = phones.call(VETLANDA, "0701000020", hold_ms=4_000)
     await until(lambda: invites_from(bengt, "0701000020"), 15, "the INVITE to bengt (1002)")
     [invite] = [m for m in bengt.received("INVITE") if "0701000020" in (m.header("From") or "")]
@@ -129,12 +134,17 @@ async def test_delivered_to_longest_idle_with_tag(
         "bengt",
         "vetlanda-switchboard",
     )
-    # the operator's channel reported the answer itself (Dial's U option), before the bridge
-    # (its arguments in place: the call id and the operator, to the engine's address)
+    # the operator's channel reported the answer itself (Dial's U option), before the bridge,
+    # with an AMI UserEvent naming the call and the operator, through manager.conf's filter
     assert re.search(
-        r'AGI\("PJSIP/1002-\w+", "agi://127\.0\.0\.1:\d+/delivered\?status=ANSWER,[\d.]+,PJSIP/1002"\)',
+        r'UserEvent\("PJSIP/1002-\w+", "SwitchboardAnswered,CallId: [\d.]+,Agent: PJSIP/1002"\)',
         pbx.log_since(mark),
     )
+    [report] = reports
+    assert (report.get("UserEvent"), report.get("Agent")) == ("SwitchboardAnswered", "PJSIP/1002")
+    assert report.get("CallId") == record.id
+    assert (report.get("Channel") or "").startswith("PJSIP/1002-")
+    assert report.get("Context") == "switchboard-answered"
 
 
 async def test_no_answer_goes_to_the_next_operator_with_place_kept(
@@ -364,6 +374,7 @@ async def test_ami_user_is_least_privilege_and_filtered(pbx: Asterisk, phones: P
             "Shutdown",
             "BlindTransfer",  # the transfer test sees these
             "AttendedTransfer",
+            "UserEvent",  # the operator's answer report: the delivery test sees it
         }
         assert needed <= seen, needed - seen
     finally:

@@ -154,8 +154,15 @@ async def test_delivery_reports_status_and_requeues_at_position_one(clients: lis
             for s in agi.sessions
             if str(s["headers"]["agi_network_script"]).startswith("delivered")
         ]  # type: ignore[index]
+        assert len(delivered) == 1  # the answer is not an AGI report
         assert delivered[0]["headers"]["agi_network_script"] == "delivered?status=NOANSWER"  # type: ignore[index]
         assert delivered[0]["headers"]["agi_arg_1"] == "c-1"  # type: ignore[index]
+        # the operator's channel reported its answer with [switchboard-answered]'s UserEvent
+        report = await ami.event("UserEvent")
+        assert get(report, "UserEvent") == "SwitchboardAnswered"
+        assert (get(report, "CallId"), get(report, "Agent")) == ("c-1", "PJSIP/1002")
+        assert (get(report, "Channel") or "").startswith("PJSIP/1002-")
+        assert get(report, "Privilege") == "user,all"
         assert actions.count("QueueCallerJoin") == 0  # Events: off
         sim.hangup(a)
         sim.hangup(b)

@@ -72,7 +72,8 @@ async def test_metrics_count_the_calls_the_test_made(tmp_path: Path) -> None:
     assert value(m, "switchboard_agents", tenant="savsjo", state="available") == 1
     assert value(m, "switchboard_agents", tenant="vetlanda", state="logged_out") == 2
     assert value(m, "switchboard_calls_waiting", tenant="vetlanda") == 0
-    assert value(m, "switchboard_agi_sessions_total") >= 5 + 3 + 4  # routes, feature codes, reports
+    # routes and feature codes; the 4 answers were reported over AMI (UserEvent), not FastAGI
+    assert value(m, "switchboard_agi_sessions_total") >= 5 + 3
     assert value(m, "switchboard_agi_deadline_misses_total") == 0
     assert value(m, "switchboard_ami_logins_total", connection="events") == 1
     assert value(m, "switchboard_ami_deliverable") == 1

@@ -172,3 +172,29 @@ def test_snapshot_sees_a_routed_caller_in_dial_and_one_that_never_joined() -> No
     d.send(cmd.Snapshot(entries, seen, (), contacts, started_at=d.now))
     # settled before this collection began and the caller is in the queue: offered anew
     assert [a.result for a in d.state.calls[dialling].attempts] == ["lost", None]
+
+
+def test_the_dialplans_answer_report_connects_the_call_once() -> None:
+    """[switchboard-answered]'s UserEvent comes before Dial's DialEnd (app_dial.c publishes
+    ANSWER after the U() subroutine): it connects the call; the DialEnd after it is a duplicate."""
+    d = Driver()
+    d.login("a1")
+    uid = d.call()
+    assert d.offered_to(uid) == "a1"
+    call = d.state.calls[uid]
+    d.send(ev.CallerLeft(call.queue, call.channel, uid, 0))
+    d.send(ev.DialBegan(call.channel, uid, "PJSIP/1001-00000009", f"leg-{uid}", "PJSIP/1001"))
+    d.send(ev.AnswerReported(uid, "PJSIP/1001"))
+    connected = d.state.calls[uid]
+    assert (connected.phase, connected.agent, connected.answered_by) == (
+        CallPhase.CONNECTED,
+        "a1",
+        "a1",
+    )
+    assert d.state.agents["a1"].calls_today == 1
+    after = d.state
+    d.send(ev.DialEnded(call.channel, uid, "PJSIP/1001-00000009", f"leg-{uid}", "ANSWER"))
+    assert d.state.calls[uid].attempts == after.calls[uid].attempts
+    assert d.state.agents["a1"].calls_today == 1
+    d.send(ev.AnswerReported(uid, "PJSIP/1002"))  # another operator's report: stale, ignored
+    assert d.state.calls[uid].agent == "a1"

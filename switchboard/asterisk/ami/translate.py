@@ -11,6 +11,7 @@ from switchboard.asterisk.ami.fields import InvalidEvent, duration, flag, intege
 from switchboard.asterisk.ami.message import AmiMessage
 from switchboard.core.events import (
     AmiEvent,
+    AnswerReported,
     AsteriskBooted,
     AsteriskShutdown,
     BridgeEntered,
@@ -48,7 +49,9 @@ NEEDED_EVENTS = (
     "BlindTransfer",
     "AttendedTransfer",
     "Hangup",
+    "UserEvent",
 )
+ANSWERED = "SwitchboardAnswered"  # the UserEvent of [switchboard-answered] (docs/call-flow.md)
 
 
 class Translator:
@@ -204,6 +207,12 @@ def _dial_end(m: AmiMessage) -> AmiEvent | None:
     )
 
 
+def _user_event(m: AmiMessage) -> AmiEvent | None:
+    if m.get("UserEvent") != ANSWERED:
+        return None  # another application's UserEvent: the `user` class carries them all
+    return AnswerReported(uniqueid=text(m, "CallId"), device=text(m, "Agent"))
+
+
 def _bridge_enter(m: AmiMessage) -> AmiEvent:
     return BridgeEntered(
         bridge=text(m, "BridgeUniqueid"), channel=text(m, "Channel"), uniqueid=text(m, "Uniqueid")
@@ -293,6 +302,7 @@ _CONVERTERS: dict[str, Callable[[AmiMessage], AmiEvent | None]] = {
     "QueueCallerAbandon": _caller_abandon,
     "DialBegin": _dial_begin,
     "DialEnd": _dial_end,
+    "UserEvent": _user_event,
     "BridgeEnter": _bridge_enter,
     "BridgeLeave": _bridge_leave,
     "Hangup": _hangup,
