@@ -36,6 +36,7 @@ class DialplanConfig:
     route_script: str = "route"
     requeue_script: str = "requeue"
     delivered_script: str | None = "delivered"  # None: the recordings' dialplan (no report)
+    answer_report: str = "userevent"  # "agi": an older dialplan's delivered?status=ANSWER
     agent_script: str = "agent"
     default_wait_s: float = 60.0
     requeue_wait_s: float = 60.0

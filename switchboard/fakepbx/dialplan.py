@@ -79,7 +79,9 @@ async def _deliver(pbx: Pbx, ch: Channel, call: CallHandle) -> None:
     args = [ch.variables.get("SB_CALLID", ""), agent]
 
     async def answered(leg: Channel) -> None:  # [switchboard-answered], Dial's U option
-        if dp.delivered_script:
+        if dp.delivered_script and dp.answer_report == "agi":
+            await run_agi(pbx, leg, f"{dp.delivered_script}?status=ANSWER", args)
+        elif dp.delivered_script:
             leg.context, leg.exten, leg.priority = "switchboard-answered", "s", 1
             leg.application = "UserEvent"
             body = (("CallId", args[0]), ("Agent", agent))

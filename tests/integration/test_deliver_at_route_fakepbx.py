@@ -4,6 +4,7 @@ from its route answer; one whose operator does not answer waits at the head of i
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 from switchboard.fakepbx.phones import answers, never_answers
@@ -46,3 +47,22 @@ async def test_an_operator_who_misses_the_route_offer_hands_the_caller_to_the_ne
         assert call.steps_like("queue") == ["queue vetlanda-switchboard 1"]  # back at the head
         assert w.engine.effects.delivered == 1  # then by Redirect, as any waiting caller
         assert w.engine.live.state.agents["op1001"].misses == 1
+
+
+async def test_an_older_dialplans_fastagi_answer_report_is_still_taken(tmp_path: Path) -> None:
+    """A dialplan written by an older engine reports the answer with `delivered?status=ANSWER`
+    from the operator's channel instead of the UserEvent: the engine still serves it."""
+    async with world(tmp_path, {"1001": "vetlanda"}) as w:
+        pbx = w.sim.pbx
+        pbx.config = replace(pbx.config, dialplan=replace(pbx.config.dialplan, answer_report="agi"))
+        await w.login("1001")
+        served = w.engine.agi.stats.answered
+        w.sim.set_behaviour("1001", answers(0.5, hangup_after_s=1))
+        call = w.sim.place_call(VETLANDA)
+        assert (await asyncio.wait_for(call.outcome, 10)).agent == "PJSIP/1001"
+        await asyncio.wait_for(call.ended, 10)
+        await w.until(lambda: not w.engine.live.state.calls)
+        assert w.engine.agi.stats.answered == served + 2  # route, then the answer's report
+        assert w.engine.agi.stats.errors == 0
+        [record] = await engine_records(w.engine)
+        assert (record.outcome, record.answered_by) == ("answered", "op1001")
