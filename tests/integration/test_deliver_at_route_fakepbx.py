@@ -66,3 +66,34 @@ async def test_an_older_dialplans_fastagi_answer_report_is_still_taken(tmp_path:
         assert w.engine.agi.stats.errors == 0
         [record] = await engine_records(w.engine)
         assert (record.outcome, record.answered_by) == ("answered", "op1001")
+
+
+async def test_an_answer_while_the_ami_link_is_down_is_found_by_the_next_snapshot(
+    tmp_path: Path,
+) -> None:
+    """The answer report and Dial's DialEnd both travel over AMI: an operator who answers while
+    the link is down is tied to the call by the snapshot taken once the engine is back."""
+    async with world(tmp_path, {"1001": "vetlanda"}) as w:
+        await w.login("1001")
+        w.sim.set_behaviour("1001", answers(3.0, hangup_after_s=30))
+        call = w.sim.place_call(VETLANDA)
+        await w.until(lambda: call.channel.uniqueid in w.engine.live.state.calls)
+        uid = call.channel.uniqueid
+        await w.until(lambda: w.engine.live.state.calls[uid].offer == "op1001")
+        ami = w.sim.ami
+        assert ami is not None
+        await ami.stop_listening()  # Asterisk's AMI gone while the operator's phone rings
+        await w.sim.drop_ami()
+        await w.until(lambda: not w.engine.bridge.deliverable)
+        assert (await asyncio.wait_for(call.outcome, 10)).agent == "PJSIP/1001"
+        assert w.engine.live.state.calls[uid].answered_by is None  # nothing told the engine
+        snapshots = w.engine.bridge.snapshots
+        await ami.listen()
+        await w.until(lambda: w.engine.bridge.snapshots > snapshots)
+        await w.until(lambda: w.engine.live.state.calls[uid].agent == "op1001")
+        assert w.engine.live.state.agents["op1001"].call == uid
+        w.sim.hangup(call)
+        await asyncio.wait_for(call.ended, 10)
+        await w.until(lambda: uid not in w.engine.live.state.calls)
+        [record] = await engine_records(w.engine)
+        assert (record.outcome, record.answered_by) == ("answered", "op1001")
