@@ -82,10 +82,12 @@ async def _deliver(pbx: Pbx, ch: Channel, call: CallHandle) -> None:
         if dp.delivered_script and dp.answer_report == "agi":
             await run_agi(pbx, leg, f"{dp.delivered_script}?status=ANSWER", args)
         elif dp.delivered_script:
+            where = leg.context, leg.exten, leg.priority, leg.application
             leg.context, leg.exten, leg.priority = "switchboard-answered", "s", 1
             leg.application = "UserEvent"
             body = (("CallId", args[0]), ("Agent", agent))
             pbx.emit(ev.user_event(leg, "SwitchboardAnswered", *body))
+            leg.context, leg.exten, leg.priority, leg.application = where  # Return()
 
     status = await dial(pbx, ch, agent, call, answered)
     if _stop(ch):
