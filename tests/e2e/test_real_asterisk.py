@@ -472,7 +472,7 @@ async def test_engine_killed_during_a_conversation_leaves_a_complete_record(
     try:
         await until(lambda: ami_sessions(pbx) >= 2, 15, "the engine's two AMI logins")
         assert await exited(phones.feature_code("1001", "*21"), 15) == 0
-        caller = phones.call(VETLANDA, "0701000110", hold_ms=8_000)
+        caller = phones.call(VETLANDA, "0701000110", hold_ms=12_000)
         await until(lambda: operator.sent("200"), 15, "the operator to answer")
         proc.kill()
         proc.wait(5)
@@ -492,7 +492,10 @@ async def test_engine_killed_during_a_conversation_leaves_a_complete_record(
         )
         assert record.answered_at is not None
         assert record.ended_at is not None
-        assert record.ended_at - record.answered_at > 5  # the whole conversation
+        # The whole conversation after the restart: an answer the engine had not written before
+        # it was killed is found by the restarted engine's snapshot, 2-2.5 s after the answer
+        # here, and counts from then (8 s of hold left only ~0.3 s to spare).
+        assert record.ended_at - record.answered_at > 7
         assert "restored" in [what for _, what in record.timeline]
     finally:
         with contextlib.suppress(ProcessLookupError):
