@@ -74,6 +74,7 @@ def _channel_of(event: Event) -> str | None:
             | ev.DialBegan(uniqueid=uid)
             | ev.DialEnded(uniqueid=uid)
             | ev.AnswerReported(uniqueid=uid)
+            | ev.CallbackAnswerReported(uniqueid=uid)
             | cmd.CallRouted(uniqueid=uid)
             | cmd.DeliveryReported(uniqueid=uid)
             | cmd.OfferSent(uniqueid=uid)
@@ -146,6 +147,8 @@ def _transition(
             return callbacks.request(state, calls[uid], event, now, effects)
         case cmd.CallbackReported(uniqueid=uid, status=status) if uid in calls:
             return callbacks.caller_reached(state, calls[uid], status, now, effects)
+        case ev.CallbackAnswerReported(uniqueid=uid) if uid in calls:
+            return callbacks.caller_reached(state, calls[uid], "ANSWER", now, effects)
         case cmd.AgentCommand() if event.agent not in topo.retiring:
             return agent_command(state, event, now, effects)
         case cmd.LinkChanged(deliverable=deliverable):

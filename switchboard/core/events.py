@@ -158,6 +158,14 @@ class AnswerReported:
 
 
 @dataclass(frozen=True, slots=True)
+class CallbackAnswerReported:
+    """`UserEvent` `SwitchboardCallbackAnswered` from `[switchboard-callout-answered]`: the
+    caller answered the callback of call `uniqueid` (its SB_CALLID)."""
+
+    uniqueid: str
+
+
+@dataclass(frozen=True, slots=True)
 class CallTransferred:
     """`BlindTransfer` (target: the Extension) or `AttendedTransfer` (target: the target channel)."""
 
@@ -200,6 +208,7 @@ AmiEvent = (
     | DialBegan
     | DialEnded
     | AnswerReported
+    | CallbackAnswerReported
     | BridgeEntered
     | BridgeLeft
     | ChannelHungUp

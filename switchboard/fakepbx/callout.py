@@ -12,7 +12,7 @@ from switchboard.fakepbx import events as ev
 from switchboard.fakepbx.agi_client import run_agi
 from switchboard.fakepbx.ami_server import Request
 from switchboard.fakepbx.calls import CallHandle, Outcome
-from switchboard.fakepbx.dial import dial
+from switchboard.fakepbx.dial import dial, user_event_gosub
 from switchboard.fakepbx.model import Channel
 from switchboard.fakepbx.pbx import Pbx
 from switchboard.fakepbx.prompts import playback
@@ -79,7 +79,10 @@ async def _caller(pbx: Pbx, first: Channel, second: Channel, handle: CallHandle)
     pbx.callouts.append(caller)
 
     async def reached(leg: Channel) -> None:  # U(switchboard-callout-answered) on the answer
-        await run_agi(pbx, leg, "callback?status=ANSWER", [call_id])
+        body = ("CallId", call_id)
+        user_event_gosub(
+            pbx, leg, "switchboard-callout-answered", "SwitchboardCallbackAnswered", body
+        )
 
     status = await dial(pbx, first, f"PJSIP/{number}@trunk", caller, reached, timeout_s=ring)
     if status != "ANSWER":

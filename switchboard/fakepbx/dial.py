@@ -11,8 +11,17 @@ from switchboard.fakepbx.calls import CallHandle, Outcome
 from switchboard.fakepbx.model import Channel, Endpoint, Interrupt
 from switchboard.fakepbx.pbx import Pbx
 from switchboard.fakepbx.phones import Reaction
+from switchboard.fakepbx.wire import Header
 
 OnAnswer = Callable[[Channel], Awaitable[None]]
+
+
+def user_event_gosub(pbx: Pbx, leg: Channel, context: str, name: str, *body: Header) -> None:
+    """A U() subroutine `context` running UserEvent(`name`, `body`) on `leg`, then Return()."""
+    where = leg.context, leg.exten, leg.priority, leg.application
+    leg.context, leg.exten, leg.priority, leg.application = context, "s", 1, "UserEvent"
+    pbx.emit(ev.user_event(leg, name, *body))
+    leg.context, leg.exten, leg.priority, leg.application = where
 
 
 async def dial(

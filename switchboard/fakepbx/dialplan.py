@@ -10,7 +10,7 @@ from switchboard.asterisk.agi import answers
 from switchboard.fakepbx import events as ev
 from switchboard.fakepbx.agi_client import run_agi
 from switchboard.fakepbx.calls import CallHandle, Outcome
-from switchboard.fakepbx.dial import dial
+from switchboard.fakepbx.dial import dial, user_event_gosub
 from switchboard.fakepbx.model import Channel, Interrupt
 from switchboard.fakepbx.pbx import Pbx
 from switchboard.fakepbx.prompts import callback_offer, greet, menu, number_facts, say_position
@@ -82,12 +82,8 @@ async def _deliver(pbx: Pbx, ch: Channel, call: CallHandle) -> None:
         if dp.delivered_script and dp.answer_report == "agi":
             await run_agi(pbx, leg, f"{dp.delivered_script}?status=ANSWER", args)
         elif dp.delivered_script:
-            where = leg.context, leg.exten, leg.priority, leg.application
-            leg.context, leg.exten, leg.priority = "switchboard-answered", "s", 1
-            leg.application = "UserEvent"
             body = (("CallId", args[0]), ("Agent", agent))
-            pbx.emit(ev.user_event(leg, "SwitchboardAnswered", *body))
-            leg.context, leg.exten, leg.priority, leg.application = where  # Return()
+            user_event_gosub(pbx, leg, "switchboard-answered", "SwitchboardAnswered", *body)
 
     status = await dial(pbx, ch, agent, call, answered)
     if _stop(ch):

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from switchboard.asterisk.ami import AmiMessage, Translator
-from switchboard.core.events import AnswerReported, AsteriskShutdown, CallerJoined, ChannelSeen
+from switchboard.core.events import (
+    AnswerReported,
+    AsteriskShutdown,
+    CallbackAnswerReported,
+    CallerJoined,
+    ChannelSeen,
+)
 
 JOIN = AmiMessage.of(
     ("Event", "QueueCallerJoin"),
@@ -162,3 +168,18 @@ def test_other_user_events_are_ignored_and_a_report_without_its_call_is_an_error
     assert translator.translate(without(ANSWERED, "CallId")) is None
     assert translator.translate(without(ANSWERED, "Agent")) is None
     assert translator.errors == {"UserEvent": 2}
+
+
+def test_the_callback_answer_report_names_the_call() -> None:
+    """[switchboard-callout-answered] on the caller's channel: only the call id."""
+    report = AmiMessage(
+        tuple(
+            (k, v)
+            for k, v in replaced(ANSWERED, "UserEvent", "SwitchboardCallbackAnswered").fields
+            if k != "Agent"
+        )
+    )
+    translator = Translator()
+    assert translator.translate(report) == CallbackAnswerReported("1795345541.9")
+    assert translator.translate(without(report, "CallId")) is None
+    assert translator.errors == {"UserEvent": 1}

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from switchboard.asterisk.ami import AmiMessage
 from switchboard.engine.app import EXIT_ASTERISK, Engine
 from tests.e2e.checks import exited, invites_from, login, records, status
 from tests.e2e.harness import Asterisk, until
@@ -117,6 +118,10 @@ async def test_a_callback_rings_the_operator_first_then_the_caller(
     assert call is not None
     assert call.callback is not None
     assert call.callback.number == "+46701000220"
+    reports: list[AmiMessage] = []
+    engine.ami.subscribe(
+        lambda m: reports.append(m) if m.event == "UserEvent" else None, name="test-reports"
+    )
     outside = phones.outside_phone(talk_ms=2_000)
     cecilia = phones.operator("1003")
     login(engine, "cecilia")
@@ -137,6 +142,11 @@ async def test_a_callback_rings_the_operator_first_then_the_caller(
     assert "+4638215000" in (out.header("From") or "")
     sent = [m for m in cecilia.messages() if m.direction == "sent" and "200 OK" in m.first_line]
     assert sent, "the operator answered before the caller was dialled"
+    # both answers were reported by the dialplan over AMI: the operator's, then the caller's
+    assert [(m.get("UserEvent"), m.get("CallId")) for m in reports] == [
+        ("SwitchboardAnswered", record.id),
+        ("SwitchboardCallbackAnswered", record.id),
+    ]
 
 
 async def test_the_fallback_shows_the_tenant_tag_with_the_engine_dead(

@@ -77,10 +77,11 @@ def test_every_placeholder_is_filled_from_options_and_yaml(tmp_path: Path) -> No
     # the operator's answer report is a UserEvent: its module, its class, only ours let through
     assert "load => app_userevent.so" in conf["modules.conf"]
     assert "read = system,call,agent,user\n" in conf["manager.conf"]
-    assert (
-        "eventfilter(action(include),name(UserEvent),header(UserEvent),method(exact))"
-        " = SwitchboardAnswered\n" in conf["manager.conf"]
-    )
+    for report in ("SwitchboardAnswered", "SwitchboardCallbackAnswered"):
+        assert (
+            "eventfilter(action(include),name(UserEvent),header(UserEvent),method(exact))"
+            f" = {report}\n" in conf["manager.conf"]
+        )
     assert "SB_ENGINE = 127.0.0.1:4573" in conf["extensions.conf"]
     # ring time and wrap-up come from dispatch
     assert "SB_RING_DEFAULT = 15" in conf["extensions.conf"]

@@ -123,3 +123,21 @@ def test_a_snapshot_keeps_a_waiting_callback_and_ends_a_vanished_callout() -> No
     assert call.callback is not None
     assert call.callback.attempts == 0
     assert "callback_aborted" in [w for _, w in call.timeline]
+
+
+def test_the_callers_answer_reported_over_ami_connects_the_callback_once() -> None:
+    """[switchboard-callout-answered]'s UserEvent: the caller is talking; a repeat is ignored."""
+    d = Driver()
+    uid = requested(d)
+    d.login("a1")
+    ring(d, uid, "ANSWER")
+    d.send(ev.CallbackAnswerReported(uid))
+    call = d.state.calls[uid]
+    assert call.callback is not None
+    assert call.callback.connected
+    assert [what for _, what in call.timeline].count("called_back:1") == 1
+    d.send(ev.CallbackAnswerReported(uid))
+    d.send(cmd.CallbackReported(uid, "ANSWER"))  # an older dialplan's FastAGI report
+    assert [what for _, what in d.state.calls[uid].timeline].count("called_back:1") == 1
+    d.send(ev.ChannelHungUp("Local/operator-x;1", channel_ids(uid, 1)[0], uid, 16))
+    assert d.ended()[uid] == "called_back"

@@ -16,6 +16,7 @@ from switchboard.core.events import (
     AsteriskShutdown,
     BridgeEntered,
     BridgeLeft,
+    CallbackAnswerReported,
     CallerAbandoned,
     CallerJoined,
     CallerLeft,
@@ -51,7 +52,11 @@ NEEDED_EVENTS = (
     "Hangup",
     "UserEvent",
 )
-ANSWERED = "SwitchboardAnswered"  # the UserEvent of [switchboard-answered] (docs/call-flow.md)
+# The dialplan's own UserEvents (docs/call-flow.md): [switchboard-answered] and
+# [switchboard-callout-answered]; manager.conf lets only these through.
+ANSWERED = "SwitchboardAnswered"
+CALLBACK_ANSWERED = "SwitchboardCallbackAnswered"
+USER_EVENTS = (ANSWERED, CALLBACK_ANSWERED)
 
 
 class Translator:
@@ -208,9 +213,12 @@ def _dial_end(m: AmiMessage) -> AmiEvent | None:
 
 
 def _user_event(m: AmiMessage) -> AmiEvent | None:
-    if m.get("UserEvent") != ANSWERED:
-        return None  # another application's UserEvent: the `user` class carries them all
-    return AnswerReported(uniqueid=text(m, "CallId"), device=text(m, "Agent"))
+    name = m.get("UserEvent")
+    if name == ANSWERED:
+        return AnswerReported(uniqueid=text(m, "CallId"), device=text(m, "Agent"))
+    if name == CALLBACK_ANSWERED:
+        return CallbackAnswerReported(uniqueid=text(m, "CallId"))
+    return None  # another application's UserEvent: the `user` class carries them all
 
 
 def _bridge_enter(m: AmiMessage) -> AmiEvent:

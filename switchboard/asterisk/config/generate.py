@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from switchboard.asterisk.agi.answers import UNPACKERS, unpacker
-from switchboard.asterisk.ami.translate import ANSWERED, NEEDED_EVENTS
+from switchboard.asterisk.ami.translate import NEEDED_EVENTS, USER_EVENTS
 from switchboard.config.models import Config
 from switchboard.core.rules import RoutingTable
 
@@ -97,13 +97,11 @@ def dialplan(config: Config, table: RoutingTable, source: str) -> str:
 
 def event_filters() -> str:
     """manager.conf `eventfilter` lines: only the events the engine uses reach its login (of the
-    UserEvents, only the dialplan's own report) [S: manager.c manager_add_filter]."""
-    ours = f"header(UserEvent),method(exact)) = {ANSWERED}"
+    UserEvents, only the dialplan's own reports) [S: manager.c manager_add_filter]."""
+    ours = "eventfilter(action(include),name(UserEvent),header(UserEvent),method(exact)) ="
     return "\n".join(
-        f"eventfilter(action(include),name({e}),{ours}"
-        if e == "UserEvent"
-        else f"eventfilter(action(include),name({e})) ="
-        for e in NEEDED_EVENTS
+        [f"eventfilter(action(include),name({e})) =" for e in NEEDED_EVENTS if e != "UserEvent"]
+        + [f"{ours} {name}" for name in USER_EVENTS]
     )
 
 
