@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class DialplanConfig:
     route_script: str = "route"
     requeue_script: str = "requeue"
     delivered_script: str | None = "delivered"  # None: the recordings' dialplan (no report)
-    answer_report: str = "userevent"  # "agi": an older dialplan's delivered?status=ANSWER
+    answer_report: Literal["userevent", "agi"] = "userevent"  # agi: an older dialplan's report
     agent_script: str = "agent"
     default_wait_s: float = 60.0
     requeue_wait_s: float = 60.0

@@ -172,13 +172,7 @@ def test_other_user_events_are_ignored_and_a_report_without_its_call_is_an_error
 
 def test_the_callback_answer_report_names_the_call() -> None:
     """[switchboard-callout-answered] on the caller's channel: only the call id."""
-    report = AmiMessage(
-        tuple(
-            (k, v)
-            for k, v in replaced(ANSWERED, "UserEvent", "SwitchboardCallbackAnswered").fields
-            if k != "Agent"
-        )
-    )
+    report = without(replaced(ANSWERED, "UserEvent", "SwitchboardCallbackAnswered"), "Agent")
     translator = Translator()
     assert translator.translate(report) == CallbackAnswerReported("1795345541.9")
     assert translator.translate(without(report, "CallId")) is None

@@ -91,7 +91,7 @@ class AgiLink(asyncio.Protocol):
         buffer = self._buffer
         while True:
             end = buffer.find(b"\n")
-            if end > self._limit or (end < 0 and len(buffer) > self._limit):
+            if self._too_long(end):
                 raise AgiProtocolError("reply line too long")
             if end >= 0:
                 line = bytes(buffer[:end])
@@ -145,6 +145,10 @@ class AgiLink(asyncio.Protocol):
         if self._transport is not None:
             self._transport.abort()
 
+    def _too_long(self, end: int) -> bool:
+        """True when what ends at `end` (-1: not ended yet, the whole buffer) is past the limit."""
+        return (end if end >= 0 else len(self._buffer)) > self._limit
+
     def _header_grew(self) -> None:
         buffer = self._buffer
         if buffer[:1] == b"\n":  # an empty block: it fails on its missing headers
@@ -155,7 +159,7 @@ class AgiLink(asyncio.Protocol):
             coming = first < 0 and _PREFIX.startswith(bytes(buffer[:4]))
             if coming and len(buffer) <= self._limit:
                 return  # the first line is still on its way
-            if first > self._limit or (first < 0 and len(buffer) > self._limit):
+            if self._too_long(first):
                 self._refuse(AgiProtocolError(f"header longer than {self._limit}"))
                 return
             try:  # garbage such as a TLS hello is refused at once, not at the header timeout
@@ -168,7 +172,7 @@ class AgiLink(asyncio.Protocol):
             self._first_checked = True
         end = buffer.find(b"\n\n", max(self._scanned - 1, 0))
         self._scanned = len(buffer)
-        if (end + 2 if end >= 0 else len(buffer)) > self._limit:
+        if self._too_long(end + 2 if end >= 0 else end):
             self._refuse(AgiProtocolError(f"header longer than {self._limit}"))
         elif end >= 0:
             self._hand_over(end + 2)
