@@ -6,7 +6,9 @@ Run: .venv/bin/python bench/bench_load.py [--mode auto|asterisk|sim] [--rates 10
 
 - sim: `switchboard run` as a subprocess against the fake PBX (switchboard.fakepbx, in this
   process, with the generated manager.conf's event filter): engine CPU per call from /proc.
-  Runs anywhere; the fake PBX's own cost stays in this process.
+  Runs anywhere; the fake PBX's own cost stays in this process. Then, at the same rate, the
+  floor (bench/load_floor.py): a bare server doing only the I/O of each call, as recorded from
+  Asterisk; the engine's CPU per call is printed as a multiple of the floor's.
 - asterisk (bench/load_asterisk.py): a real Asterisk (found as the e2e suite finds it:
   SWITCHBOARD_ASTERISK, else PATH; with no Asterisk or no sipp it says so and exits 0) with
   sipp callers and sipp operators answering at once, first through the engine, then in the same
@@ -35,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import load_asterisk  # noqa: E402
+import load_floor  # noqa: E402
 import load_world  # noqa: E402
 from load_report import cpu_seconds, table  # noqa: E402
 from load_traces import metric  # noqa: E402
@@ -177,6 +180,14 @@ def main() -> int:
     for rate in rates:
         row = asyncio.run(sim_rate(rate, args.seconds, args.operators))
         print(row.line(), flush=True)
+        calls, used = asyncio.run(load_floor.floor_rate(rate, args.seconds, free_port()))
+        floor = used / calls * 1000
+        engine = row.engine_cpu_s / max(row.attempted, 1) * 1000
+        print(
+            f"floor    {rate:5.1f}/s  calls {calls:5d}  bare server {floor:.2f} ms CPU/call: "
+            f"the engine uses {engine / floor:.1f}x the floor",
+            flush=True,
+        )
     return 0
 
 
