@@ -180,14 +180,8 @@ def main() -> int:
     for rate in rates:
         row = asyncio.run(sim_rate(rate, args.seconds, args.operators))
         print(row.line(), flush=True)
-        calls, used = asyncio.run(load_floor.floor_rate(rate, args.seconds, free_port()))
-        floor = used / calls * 1000
-        engine = row.engine_cpu_s / max(row.attempted, 1) * 1000
-        print(
-            f"floor    {rate:5.1f}/s  calls {calls:5d}  bare server {floor:.2f} ms CPU/call: "
-            f"the engine uses {engine / floor:.1f}x the floor",
-            flush=True,
-        )
+        floor = asyncio.run(load_floor.floor_rate(rate, args.seconds, free_port()))
+        print(floor.line(row.engine_cpu_s / max(row.attempted, 1) * 1000), flush=True)
     return 0
 
 
@@ -201,7 +195,7 @@ def _asterisk(
         else:
             keep.mkdir(parents=True, exist_ok=False)
             workdir = keep.resolve()
-        phases = load_asterisk.run(rates, seconds, operators, workdir, trace)
+        phases, floor = load_asterisk.run(rates, seconds, operators, workdir, trace)
     print()
     print(
         f"Through a real Asterisk, {operators} operators answering at once, callers holding "
@@ -209,6 +203,8 @@ def _asterisk(
         "caller's INVITE to the operator's 200; added: engine minus static):"
     )
     print(table(phases))
+    engine = next(p for p in phases if p.path == "engine" and p.rate == floor.rate)
+    print(floor.line(engine.ms_per_call(engine.engine_cpu_s), " beside the static path's calls"))
     return 0
 
 

@@ -27,6 +27,9 @@ the operator); CPU-seconds per call of the engine and of Asterisk from /proc/<pi
 that rate's calls only, with what the sipps and the whole machine used meanwhile; through the
 engine, AMI events and FastAGI sessions per call (its /metrics, read outside the window); the
 calls app_queue completed in the fallback queue (0 through the engine when it delivered all).
+Last, at the highest rate, the floor (bench/load_floor.py: a bare server doing only a call's
+recorded I/O, CPU per call), measured while the static path's callers load Asterisk and the
+machine as in the phases.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from load_floor import Floor, floor_in_thread
 from load_report import Phase, all_processes, busiest, cpu_seconds, machine_busy
 from load_traces import (
     caller_invites,
@@ -78,9 +82,10 @@ def missing() -> str | None:
 
 def run(
     rates: list[float], seconds: float, operators: int, workdir: Path, trace: bool = False
-) -> list[Phase]:
-    """Every rate through the engine, then every rate through the static fallback queue;
-    `trace`: Asterisk logs its dialplan trace (as `asterisk-config --dialplan-trace` writes it)."""
+) -> tuple[list[Phase], Floor]:
+    """Every rate through the engine, then every rate through the static fallback queue, then
+    the floor at the highest rate; `trace`: Asterisk logs its dialplan trace (as
+    `asterisk-config --dialplan-trace` writes it)."""
     binary, _ = asterisk_and_sipp()
     assert binary is not None
     rig = Rig(binary, workdir, operators, trace)
@@ -93,9 +98,10 @@ def run(
         rig.stop_engine()
         rig.check_static()
         phases += [rig.measure("static", rate, seconds) for rate in rates]
+        floor = rig.floor(max(rates), seconds)
     finally:
         rig.close()
-    return phases
+    return phases, floor
 
 
 @dataclass
@@ -212,6 +218,16 @@ class Rig:
         self._settle()
         print(phase.line(), flush=True)
         return phase
+
+    def floor(self, rate: float, seconds: float) -> Floor:
+        """The floor at `rate`, beside the static path's callers at that rate (a few seconds
+        more of them, to cover the bare server's start)."""
+        wait = floor_in_thread(rate, seconds, free_port())
+        self._callers("static", rate, round(rate * (seconds + 5)))
+        floor = wait()
+        self._settle()
+        print(floor.line(None, " beside the static path's calls"), flush=True)
+        return floor
 
     def close(self) -> None:
         """The engine, the phones (unregistered) and Asterisk stopped."""

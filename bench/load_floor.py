@@ -19,7 +19,10 @@ import argparse
 import asyncio
 import os
 import sys
+import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from load_report import cpu_seconds
@@ -33,6 +36,32 @@ ANSWER = b'SET VARIABLE SB_ANSWER "v1|deliver|%s|open|vetlanda|vaxel|vetlanda-sw
 # The events of one delivered call, in their order; two of each kind where a call has two.
 CALL_EVENTS = ("DialBegin", "DeviceStateChange", "DialEnd")
 END_EVENTS = ("Hangup", "Hangup", "DeviceStateChange", "DeviceStateChange")
+
+
+@dataclass
+class Floor:
+    """The bare server's CPU over `calls` placed at `rate`."""
+
+    rate: float
+    calls: int
+    cpu_s: float
+
+    @property
+    def ms_per_call(self) -> float:
+        """CPU-milliseconds per call."""
+        return self.cpu_s / max(self.calls, 1) * 1000
+
+    def line(self, engine_ms: float | None, beside: str = "") -> str:
+        """One printed line; with the engine's CPU per call at that rate, the multiple."""
+        ratio = (
+            ""
+            if engine_ms is None
+            else f": the engine uses {engine_ms / self.ms_per_call:.1f}x the floor"
+        )
+        return (
+            f"floor    {self.rate:5.1f}/s  calls {self.calls:5d}  bare server "
+            f"{self.ms_per_call:.2f} ms CPU/call{beside}{ratio}"
+        )
 
 
 def header_lines() -> list[bytes]:
@@ -109,8 +138,8 @@ def serve(agi_port: int, ami_port: int) -> None:
     uvloop.run(main())
 
 
-async def floor_rate(rate: float, seconds: float, agi_port: int) -> tuple[int, float]:
-    """Calls placed at `rate` for `seconds` against a bare server: (calls, its CPU-seconds)."""
+async def floor_rate(rate: float, seconds: float, agi_port: int) -> Floor:
+    """Calls placed at `rate` for `seconds` against a bare server, and its CPU."""
     connected: asyncio.Future[asyncio.StreamWriter] = asyncio.get_running_loop().create_future()
 
     def accepted(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -134,11 +163,34 @@ async def floor_rate(rate: float, seconds: float, agi_port: int) -> tuple[int, f
             await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
             calls.append(asyncio.ensure_future(_call(agi_port, ami, lines, during, ending)))
         await asyncio.gather(*calls)
-        return len(calls), (cpu_seconds(proc.pid) or 0.0) - before
+        return Floor(rate, len(calls), (cpu_seconds(proc.pid) or 0.0) - before)
     finally:
         proc.kill()
         await proc.wait()
         listener.close()
+
+
+def floor_in_thread(rate: float, seconds: float, agi_port: int) -> Callable[[], Floor]:
+    """`floor_rate` on its own event loop in a thread (beside blocking work); call the returned
+    function to wait for its figures."""
+    found: list[Floor | BaseException] = []
+
+    def work() -> None:
+        try:
+            found.append(asyncio.run(floor_rate(rate, seconds, agi_port)))
+        except BaseException as exc:  # re-raised by the waiter
+            found.append(exc)
+
+    thread = threading.Thread(target=work, name="floor", daemon=True)
+    thread.start()
+
+    def wait() -> Floor:
+        thread.join()
+        if isinstance(found[0], BaseException):
+            raise found[0]
+        return found[0]
+
+    return wait
 
 
 async def _until_listening(port: int) -> None:
@@ -187,10 +239,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     from tests.integration.engine_world import free_port
 
-    calls, used = asyncio.run(floor_rate(args.rate, args.seconds, free_port()))
-    print(
-        f"floor {args.rate:5.1f}/s  calls {calls}  bare server {used / calls * 1000:.3f} ms CPU/call"
-    )
+    print(asyncio.run(floor_rate(args.rate, args.seconds, free_port())).line(None))
     return 0
 
 
