@@ -5,8 +5,8 @@ Per call, the bytes a real Asterisk 22.10.1 sends (recordings 04 and 12): one Fa
 `200 result=1`; the engine's half-close; Asterisk's closing `HANGUP`) and 7 AMI events, each
 written on its own (DialBegin, DeviceStateChange, DialEnd; after the conversation two Hangups
 and two DeviceStateChanges). The bare server, on uvloop like `switchboard run`, splits the
-header and every event into fields and answers with one fixed command; it decides, keeps and
-stores nothing. Its CPU per call is what any engine in Python pays on this machine before it
+header and every event into fields and answers with a `route` answer made once in advance; it
+decides, keeps and stores nothing. Its CPU per call is what any engine in Python pays on this machine before it
 does anything of its own; bench_load prints the engine's CPU per call as a multiple of it.
 
 Run alone: .venv/bin/python bench/load_floor.py [--rate 30] [--seconds 30]
@@ -27,12 +27,20 @@ from pathlib import Path
 
 from load_report import cpu_seconds
 
+from switchboard.asterisk.agi.answers import ROUTE, VARIABLE, pack
+
 ROOT = Path(__file__).resolve().parents[1]
 RECORDINGS = Path(
     os.environ.get("SWITCHBOARD_RECORDINGS", ROOT.parent / "shared" / "asterisk-recordings")
 )
 HOLD_S = 1.0  # the conversation, as bench_load's callers hold
-ANSWER = b'SET VARIABLE SB_ANSWER "v1|deliver|%s|open|vetlanda|vaxel|vetlanda-switchboard|5||30"\n'
+# A `route` answer as the engine packs it (switchboard/asterisk/agi/answers.py); %s: the call
+ROUTED = {
+    "SB_ACTION": "deliver", "SB_CALLID": "%s", "SB_REASON": "open", "SB_TENANT": "vetlanda",
+    "SB_SERVICE": "vaxel", "SB_QUEUE": "vetlanda-switchboard", "SB_PRIO": "5", "SB_WAIT": "30",
+    "SB_TARGET": "PJSIP/2001", "SB_LANG": "sv",
+}  # fmt: skip
+ANSWER = f'SET VARIABLE {VARIABLE} "{pack(ROUTE, ROUTED)}"\n'.encode()
 # The events of one delivered call, in their order; two of each kind where a call has two.
 CALL_EVENTS = ("DialBegin", "DeviceStateChange", "DialEnd")
 END_EVENTS = ("Hangup", "Hangup", "DeviceStateChange", "DeviceStateChange")
