@@ -146,6 +146,9 @@ class ChannelSeen:
     duration_s: int = 0  # the channel's age: a caller's real wait across Queue() slices
     caller_num: str = ""
     caller_name: str = ""
+    # An operator's leg: when [switchboard-answered] ran on it (its SB_ANSWERED_AT, read by
+    # Getvar after the snapshot), for an answer the engine did not hear (AMI down, engine dead)
+    answered_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

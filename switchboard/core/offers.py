@@ -90,9 +90,18 @@ def dial_result(
 
 
 def answered(
-    state: State, topo: Topology, call: Call, aid: str, now: float, effects: list[Effect]
+    state: State,
+    topo: Topology,
+    call: Call,
+    aid: str,
+    now: float,
+    effects: list[Effect],
+    *,
+    at: float | None = None,
 ) -> State:
-    """The operator `aid` answered: the caller is connected (an offer, a recall or the fallback)."""
+    """The operator `aid` answered (at `at`, if learned later than it happened, else `now`):
+    the caller is connected (an offer, a recall or the fallback)."""
+    at = now if at is None else at
     agent = state.agents[aid]
     state = put_agent(
         state,
@@ -109,18 +118,16 @@ def answered(
     )
     pending = call.pending
     if pending is not None and pending.agent == aid:
-        attempts = call.with_attempt(
-            replace(pending, rang=True, result="answered", answered_at=now)
-        )
+        attempts = call.with_attempt(replace(pending, rang=True, result="answered", answered_at=at))
     else:  # the fallback queue rang the operators itself
-        talk = Attempt(aid, now, delivery=call.via, rang=True, result="answered", answered_at=now)
+        talk = Attempt(aid, at, delivery=call.via, rang=True, result="answered", answered_at=at)
         attempts = (*call.attempts, talk)
     connected = replace(
         call,
         attempts=attempts,
         agent=aid,
         answered_by=call.answered_by or aid,
-        answered_at=call.answered_at if call.answered_at is not None else now,
+        answered_at=call.answered_at if call.answered_at is not None else at,
         wait_from=None,
         in_queue=False,
         between_slices=False,
@@ -128,7 +135,7 @@ def answered(
         timeline=call.note(now, f"answered:{aid}"),
     )
     if topo.sticky_agent_s > 0:
-        state = replace(state, recent=state.recent.set(call.caller_num, (aid, now)))
+        state = replace(state, recent=state.recent.set(call.caller_num, (aid, at)))
     return put_call(state, connected, now, effects, "answered")
 
 

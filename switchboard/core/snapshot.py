@@ -25,6 +25,8 @@ def rebuild(
 ) -> State:
     """Devices, contacts and queue entries from Asterisk win; calls it no longer has are ended."""
     fresh = snap.started_at or float("inf")  # 0: taken at an unknown time, older than nothing
+    # Changed after the snapshot began (this rebuild's own changes do not count)
+    newer = {call.id for call in state.calls.values() if call.changed_at >= fresh}
     state = _devices(state, topo, snap, fresh, now, effects)
     alive = {c.uniqueid: c for c in snap.channels}
     queued = {e.uniqueid: e for e in snap.entries}
@@ -45,7 +47,7 @@ def rebuild(
         if entry.uniqueid in state.ended or (known is not None and known.seen_at >= fresh):
             continue
         state = _entry(state, topo, entry, alive.get(entry.uniqueid), fresh, now, effects)
-    state = _connected(state, topo, alive, fresh, now, effects)
+    state = _connected(state, topo, alive, newer, now, effects)
     for aid, agent in state.agents.items():
         if agent.offer is not None and agent.offer not in state.calls:
             state = release_offer(state, aid, now, effects)
@@ -194,11 +196,12 @@ def _connected(
     state: State,
     topo: Topology,
     alive: dict[str, ev.ChannelSeen],
-    fresh: float,
+    newer: set[str],
     now: float,
     effects: list[Effect],
 ) -> State:
-    """Tie operators' channels bridged with a caller to that call (fallback answers included)."""
+    """Tie operators' channels bridged with a caller to that call (fallback answers included),
+    but for calls changed after the snapshot began (`newer`)."""
     by_bridge: dict[str, list[ev.ChannelSeen]] = {}
     for channel in alive.values():
         if channel.bridge:
@@ -213,7 +216,7 @@ def _connected(
             call = state.calls.get(caller.uniqueid)
             if call is None and caller.context == topo.fallback_queue:
                 call = _found_in_fallback(state, topo, caller, now)
-            if call is None or (call.changed_at >= fresh and call.id in state.calls):
+            if call is None or call.id in newer:
                 continue
             for leg, aid in agents:
                 if leg is caller:
@@ -221,10 +224,18 @@ def _connected(
                 state = replace(state, legs=state.legs.set(leg.uniqueid, (call.id, aid)))
                 agent = state.agents[aid]
                 if call.agent is None and call.answered_at is None and agent.call is None:
-                    state = answered(state, topo, call, aid, now, effects)
+                    at = _answer_time(call, leg, now)
+                    state = answered(state, topo, call, aid, now, effects, at=at)
                 elif call.agent == aid and agent.call is None:
                     state = put_agent(state, replace(agent, call=call.id), now, effects)
     return state
+
+
+def _answer_time(call: Call, leg: ev.ChannelSeen, now: float) -> float:
+    """When the operator answered: the time its leg carries if it falls between the call's
+    arrival and now, else now (a leg without one, or a clock that disagrees)."""
+    at = leg.answered_at
+    return at if at is not None and call.arrived_at <= at <= now else now
 
 
 def _found_in_fallback(

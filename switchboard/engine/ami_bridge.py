@@ -9,6 +9,7 @@ and the FastAGI answers send callers to the dialplan's static fallback.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 
 import structlog
@@ -16,10 +17,10 @@ import structlog
 from switchboard.asterisk.ami.client import AmiClient
 from switchboard.asterisk.ami.errors import AmiActionError, AmiError
 from switchboard.asterisk.ami.message import AmiMessage
-from switchboard.asterisk.ami.translate import Translator
+from switchboard.asterisk.ami.translate import ANSWERED_AT, Translator, answer_time
 from switchboard.core import events as ev
 from switchboard.core.commands import LinkChanged, Snapshot
-from switchboard.core.topology import Absent, absent_from_asterisk
+from switchboard.core.topology import Absent, absent_from_asterisk, device_of_channel
 from switchboard.engine.live import Live
 
 log = structlog.get_logger("switchboard.ami")
@@ -164,9 +165,10 @@ class AmiBridge:
                 event = self.translator.translate(msg)
                 if event is not None:
                     items.append(event)
+        channels = tuple(e for e in items if isinstance(e, ev.ChannelSeen))
         snapshot = Snapshot(
             entries=tuple(e for e in items if isinstance(e, ev.CallerJoined)),
-            channels=tuple(e for e in items if isinstance(e, ev.ChannelSeen)),
+            channels=await self._answer_times(channels),
             devices=tuple(e for e in items if isinstance(e, ev.DeviceStateChanged)),
             contacts=None,
             started_at=started,
@@ -180,3 +182,39 @@ class AmiBridge:
             devices=len(snapshot.devices),
         )
         return snapshot
+
+    async def _answer_times(
+        self, channels: tuple[ev.ChannelSeen, ...]
+    ) -> tuple[ev.ChannelSeen, ...]:
+        """The channels, an operator's bridged leg whose answer the engine has not heard with
+        the time [switchboard-answered] left on it (one Getvar each, all at once)."""
+        state, topo = self.live.state, self.live.topo
+
+        def heard(leg: str) -> bool:
+            known = state.legs.get(leg)
+            call = state.calls.get(known[0]) if known is not None else None
+            return call is not None and call.answered_at is not None
+
+        asked = [
+            c
+            for c in channels
+            if c.bridge and device_of_channel(c.channel) in topo.by_device and not heard(c.uniqueid)
+        ]
+        if not asked:
+            return channels
+        times = await asyncio.gather(*(self._answered_at(c.channel) for c in asked))
+        found = {c.uniqueid: at for c, at in zip(asked, times, strict=True) if at is not None}
+        return tuple(
+            dataclasses.replace(c, answered_at=found[c.uniqueid]) if c.uniqueid in found else c
+            for c in channels
+        )
+
+    async def _answered_at(self, channel: str) -> float | None:
+        """The leg's SB_ANSWERED_AT; None when unset or the channel is gone."""
+        try:
+            reply = await self.client.send_action(
+                "Getvar", (("Channel", channel), ("Variable", ANSWERED_AT))
+            )
+        except AmiActionError:
+            return None
+        return answer_time(reply.get("Value"))

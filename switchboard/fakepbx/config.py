@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -73,3 +74,5 @@ class SimConfig:
     # manager.conf `eventfilter(action(include),name(...))`: only these events reach a login
     # (None: every event, as the recordings' read=all user got them)
     event_filter: frozenset[str] | None = None
+    # Asterisk's wall clock (${EPOCH}): the engine's own clock when that one is scaled
+    epoch: Callable[[], float] = time.time

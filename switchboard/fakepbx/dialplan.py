@@ -82,6 +82,7 @@ async def _deliver(pbx: Pbx, ch: Channel, call: CallHandle) -> None:
         if dp.delivered_script and dp.answer_report == "agi":
             await run_agi(pbx, leg, f"{dp.delivered_script}?status=ANSWER", args)
         elif dp.delivered_script:
+            pbx.set_var(leg, "SB_ANSWERED_AT", str(int(pbx.config.epoch())))  # ${EPOCH}
             body = (("CallId", args[0]), ("Agent", agent))
             user_event_gosub(pbx, leg, "switchboard-answered", "SwitchboardAnswered", *body)
 

@@ -109,7 +109,8 @@ def _call(t: Tally, call: Call, milestone: str, catalog: Catalog) -> Tally:
         t = _add(t, catalog, tenant, at, offered=1)
         t = replace(t, seen=t.seen.set(call.id, tenant))
     if milestone == "answered" and call.answered_by is not None and _first_answer(call):
-        in_target = _waited(call.waiting_since, at) <= call.target_answer_s
+        answered_at = call.answered_at if call.answered_at is not None else at
+        in_target = _waited(call.waiting_since, answered_at) <= call.target_answer_s
         t = _answered(t, catalog, tenant, at, in_target, catalog.home_of(call.answered_by))
     if milestone == "ended":
         if call.answered_at is None and call.outcome is not None:

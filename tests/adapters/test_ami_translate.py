@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from switchboard.asterisk.ami import AmiMessage, Translator
+from switchboard.asterisk.ami.translate import answer_time
 from switchboard.core.events import (
     AnswerReported,
     AsteriskShutdown,
@@ -177,3 +178,11 @@ def test_the_callback_answer_report_names_the_call() -> None:
     assert translator.translate(report) == CallbackAnswerReported("1795345541.9")
     assert translator.translate(without(report, "CallId")) is None
     assert translator.errors == {"UserEvent": 1}
+
+
+def test_an_operators_answer_time_is_read_from_its_whole_second() -> None:
+    """SB_ANSWERED_AT is ${EPOCH}: the answer is taken as the middle of that second; a missing,
+    empty or garbled value is no time at all."""
+    assert answer_time("1796198007") == 1796198007.5
+    for wrong in (None, "", "17961.5", "-3", "now", "²", "1796198007\r\nX: y"):
+        assert answer_time(wrong) is None

@@ -91,7 +91,7 @@ class World:
     async def restart_engine(self) -> None:
         """Stop this engine and start a new one on the same config, store and ports."""
         await self.engine.stop(5)
-        self.engine = Engine(self.config, clock=scaled_clock(), tick_s=0.05)
+        self.engine = Engine(self.config, clock=self.engine.clock, tick_s=0.05)  # time goes on
         await self.engine.start()
         await self.engine.ami.wait_ready(5)
         await self.until(lambda: self.engine.bridge.snapshots > 0)
@@ -116,6 +116,7 @@ async def world(
     **sim_kw: object,
 ) -> AsyncIterator[World]:
     """Simulator + engine, both started; agents registered as answering phones."""
+    clock = scaled_clock()  # the engine's, and Asterisk's wall clock in the simulator
     agi = free_port()
     config = SimConfig(
         dialplan=DialplanConfig(agi_port=agi, default_wait_s=300, requeue_wait_s=300),
@@ -126,6 +127,7 @@ async def world(
             QueueConfig("switchboard-fallback"),
         ),
         time_scale=1 / SCALE,
+        epoch=clock,
         **sim_kw,  # type: ignore[arg-type]
     )
     async with Simulator(config) as sim:
@@ -137,7 +139,7 @@ async def world(
             update |= {"api": api} if api is not None else {}
             settings = engine_config.engine.model_copy(update=update)
             engine_config = engine_config.model_copy(update={"engine": settings})
-        engine = Engine(engine_config, clock=scaled_clock(), tick_s=0.05)
+        engine = Engine(engine_config, clock=clock, tick_s=0.05)
         await engine.start()
         try:
             await engine.ami.wait_ready(5)

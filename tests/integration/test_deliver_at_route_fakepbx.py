@@ -72,7 +72,9 @@ async def test_an_answer_while_the_ami_link_is_down_is_found_by_the_next_snapsho
     tmp_path: Path,
 ) -> None:
     """The answer report and Dial's DialEnd both travel over AMI: an operator who answers while
-    the link is down is tied to the call by the snapshot taken once the engine is back."""
+    the link is down is tied to the call by the snapshot taken once the engine is back, and the
+    call is timed from the answer (the SB_ANSWERED_AT the dialplan left on the operator's leg),
+    not from the snapshot."""
     async with world(tmp_path, {"1001": "vetlanda"}) as w:
         await w.login("1001")
         w.sim.set_behaviour("1001", answers(3.0, hangup_after_s=30))
@@ -86,7 +88,9 @@ async def test_an_answer_while_the_ami_link_is_down_is_found_by_the_next_snapsho
         await w.sim.drop_ami()
         await w.until(lambda: not w.engine.bridge.deliverable)
         assert (await asyncio.wait_for(call.outcome, 10)).agent == "PJSIP/1001"
+        answered_at = w.engine.clock()
         assert w.engine.live.state.calls[uid].answered_by is None  # nothing told the engine
+        await asyncio.sleep(1.0)  # the outage goes on after the answer (10 engine seconds)
         snapshots = w.engine.bridge.snapshots
         await ami.listen()
         await w.until(lambda: w.engine.bridge.snapshots > snapshots)
@@ -97,3 +101,6 @@ async def test_an_answer_while_the_ami_link_is_down_is_found_by_the_next_snapsho
         await w.until(lambda: uid not in w.engine.live.state.calls)
         [record] = await engine_records(w.engine)
         assert (record.outcome, record.answered_by) == ("answered", "op1001")
+        assert record.answered_at is not None
+        # ${EPOCH} is whole seconds: the middle of its second, and this test's own delay
+        assert abs(record.answered_at - answered_at) <= 1.0

@@ -381,3 +381,52 @@ def test_a_transfer_asterisk_refused_keeps_the_call_with_its_operator() -> None:
     d.send(ev.CallTransferred("blind", "Invalid", "PJSIP/1001-00000009", uid, "9999"))
     call = d.state.calls[uid]
     assert (call.transfers, call.agent, call.phase) == ((), "a1", CallPhase.CONNECTED)
+
+
+def _answered_unheard(answered_at: float | None) -> tuple[Driver, str]:
+    """a1 answered an offered call while the engine heard nothing (AMI down); 10.5 s later a
+    snapshot finds the two bridged, the leg carrying `answered_at`."""
+    d = Driver()
+    d.login("a1")
+    uid = d.call()
+    assert d.offered_to(uid) == "a1"
+    d.wait(10)  # the offer's timeout may pass meanwhile
+    d.now += 0.5  # the snapshot is taken after that
+    call = d.state.calls[uid]
+    caller = ev.ChannelSeen(call.channel, uid, uid, "switchboard-deliver", "s", "Dial", "br-1")
+    leg = ev.ChannelSeen("PJSIP/1001-0000000a", "leg-a", uid, "switchboard-operators", "",
+                         "AppDial", "br-1", answered_at=answered_at)  # fmt: skip
+    d.send(cmd.Snapshot((), (caller, leg), (), None, started_at=d.now))
+    return d, uid
+
+
+def test_a_caller_the_engine_still_had_queued_is_tied_to_the_operator_found_bridged() -> None:
+    """The link dropped before the caller's QueueCallerLeave: the snapshot's own "no longer in
+    the queue" must not hide the call from the bridged operator (it did: the call then counted
+    as changed after the snapshot began)."""
+    d, uid = _answered_unheard(None)
+    call = d.state.calls[uid]
+    assert (call.agent, call.answered_at, call.in_queue) == ("a1", d.now, False)  # when found
+    assert d.state.agents["a1"].call == uid
+
+
+def test_an_answer_found_by_a_snapshot_keeps_the_time_the_operators_leg_carries() -> None:
+    """[switchboard-answered] leaves SB_ANSWERED_AT on the leg: the wait and the talk are timed
+    from the real answer, not from when the engine found out."""
+    d, uid = _answered_unheard(Driver().now + 2.5)
+    call = d.state.calls[uid]
+    offered_at = d.now - 10.5
+    assert (call.agent, call.answered_at) == ("a1", offered_at + 2.5)
+    assert [a.answered_at for a in call.attempts if a.answered_at] == [offered_at + 2.5]
+    d.wait(20)
+    d.hangup(uid)
+    [ended] = [e.call for e in d.effects if isinstance(e, CallChanged) and e.ended]
+    record = record_of(ended, d.topo)
+    assert record.answered_at == offered_at + 2.5
+
+
+def test_an_answer_time_outside_the_call_is_not_believed() -> None:
+    """A leg time before the caller arrived or after the snapshot (another clock): when found."""
+    for wrong in (Driver().now - 60, Driver().now + 60):
+        d, uid = _answered_unheard(wrong)
+        assert d.state.calls[uid].answered_at == d.now

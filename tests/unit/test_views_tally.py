@@ -224,3 +224,22 @@ def test_a_callback_counts_as_answered_once_when_the_caller_answers() -> None:
         answered.append(folded(d, cat, start).today(cat, "alpha", d.now).answered)
         d.wait(61)
     assert answered == [0, 1]
+
+
+def test_an_answer_found_late_counts_in_target_by_when_it_was_answered() -> None:
+    """The AMI link was down for 40 s while a1 answered 5 s into the call: the snapshot brings
+    the answer time its leg carried, and the answer counts within alpha's 30 s target."""
+    d, cat = Driver(), catalog()
+    start = d.now
+    d.login("a1")
+    uid = d.call()
+    d.wait(40)
+    d.now += 0.5
+    call = d.state.calls[uid]
+    caller = ev.ChannelSeen(call.channel, uid, uid, "switchboard-deliver", "s", "Dial", "br-1")
+    leg = ev.ChannelSeen("PJSIP/1001-0000000a", "leg-a", uid, "switchboard-operators", "",
+                         "AppDial", "br-1", answered_at=start + 5)  # fmt: skip
+    d.send(cmd.Snapshot((), (caller, leg), (), None, started_at=d.now))
+    assert d.state.calls[uid].answered_at == start + 5
+    day = folded(d, cat, start).today(cat, "alpha", d.now)
+    assert (day.answered, day.answered_in_target) == (1, 1)

@@ -57,6 +57,16 @@ NEEDED_EVENTS = (
 ANSWERED = "SwitchboardAnswered"
 CALLBACK_ANSWERED = "SwitchboardCallbackAnswered"
 USER_EVENTS = (ANSWERED, CALLBACK_ANSWERED)
+# Set by [switchboard-answered] on the operator's leg: ${EPOCH} (whole seconds) at the answer
+ANSWERED_AT = "SB_ANSWERED_AT"
+
+
+def answer_time(value: str | None) -> float | None:
+    """A leg's SB_ANSWERED_AT as a time: the middle of its whole second; None when unset or
+    not a number."""
+    if not value or not (value.isascii() and value.isdigit()):
+        return None
+    return int(value) + 0.5
 
 
 class Translator:
