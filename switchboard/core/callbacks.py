@@ -14,10 +14,11 @@ The Local channels carry ids the engine chose (Originate ChannelId/OtherChannelI
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Mapping
 
 from switchboard.core import commands as cmd
 from switchboard.core.effects import CallbackOffer, Effect
+from switchboard.core.events import ChannelSeen
 from switchboard.core.evolve import replace
 from switchboard.core.numbers import normalize
 from switchboard.core.state import Call, Callback, State
@@ -141,14 +142,25 @@ def expire(state: State, now: float, eff: list[Effect]) -> State:
 
 
 def reconcile(
-    state: State, topo: Topology, call: Call, alive: Collection[str], now: float, eff: list[Effect]
+    state: State,
+    topo: Topology,
+    call: Call,
+    alive: Mapping[str, ChannelSeen],
+    now: float,
+    eff: list[Effect],
 ) -> State:
-    """After a snapshot: a callout whose Local channels Asterisk no longer has is over."""
+    """After a snapshot: a callout whose Local channels Asterisk no longer has is over; one
+    whose caller half is in a bridge reached the caller (its answer report may have been lost
+    with the AMI link)."""
     if call.offer is None and call.agent is None:
         return state  # waiting: no channel, by design
-    if any(uid in alive for uid in channel_ids(call.id, len(call.attempts))):
-        return state
-    return leg_hung_up(state, topo, call, now, eff)
+    caller_half, operator_half = channel_ids(call.id, len(call.attempts))
+    if caller_half not in alive and operator_half not in alive:
+        return leg_hung_up(state, topo, call, now, eff)
+    dialling = alive.get(caller_half)
+    if dialling is not None and dialling.bridge:  # Dial bridged it with the answered caller
+        return caller_reached(state, call, "ANSWER", now, eff)
+    return state
 
 
 def _waiting_again(

@@ -6,6 +6,7 @@ Every wait polls a condition with a deadline; every process is cleaned up by the
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from switchboard.asterisk.ami import AmiMessage
+from switchboard.core.callbacks import channel_ids
 from switchboard.engine.app import EXIT_ASTERISK, Engine
 from tests.e2e.checks import exited, invites_from, login, records, status
 from tests.e2e.harness import Asterisk, until
@@ -125,6 +127,23 @@ async def test_a_callback_rings_the_operator_first_then_the_caller(
     outside = phones.outside_phone(talk_ms=2_000)
     cecilia = phones.operator("1003")
     login(engine, "cecilia")
+    await until(lambda: outside.sent("200"), 30, "the caller to answer")
+    # What a snapshot sees of the conversation (an answer report lost with the AMI link is
+    # found this way): the callout's caller half in one bridge with the caller's trunk channel.
+    caller_half, _ = channel_ids(call.id, 1)
+    bridge_of: dict[str | None, str | None] = {}
+
+    async def caller_half_bridged() -> bool:
+        listed = await engine.ami.list_action("CoreShowChannels")
+        bridge_of.update((m.get("Uniqueid"), m.get("BridgeId")) for m in listed)
+        return bool(bridge_of.get(caller_half))
+
+    async with asyncio.timeout(2):  # Dial bridges once its U() subroutine has run
+        # Polls: the engine's event filter keeps BridgeEnter out; the list is what it reads.
+        while not await caller_half_bridged():  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+    bridged = [uid for uid, b in bridge_of.items() if b == bridge_of[caller_half]]
+    assert len(bridged) == 2, bridge_of
     assert await exited(outside, 30) == 0
     await until(lambda: records(engine), 10, "the call record")
     [record] = records(engine)

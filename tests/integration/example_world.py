@@ -50,7 +50,9 @@ async def example_world(
     agi = free_port()
     yaml = example_yaml(tmp, edit)
     dialplan = DialplanConfig(agi_port=agi, default_wait_s=300, requeue_wait_s=300)
-    sim_config = written(tmp, yaml, dialplan=dialplan, time_scale=1 / scale, **sim_kw)
+    start = time.time()
+    clock = lambda: start + (time.time() - start) * scale  # noqa: E731  also Asterisk's ${EPOCH}
+    sim_config = written(tmp, yaml, dialplan=dialplan, time_scale=1 / scale, epoch=clock, **sim_kw)
     async with Simulator(sim_config) as sim:
         config = with_overrides(
             load_config(yaml, {"SWITCHBOARD_AMI__SECRET": "secret"}),
@@ -62,8 +64,7 @@ async def example_world(
         if not engine:
             yield World(sim, None, config)  # type: ignore[arg-type]
             return
-        start = time.time()
-        app = Engine(config, clock=lambda: start + (time.time() - start) * scale, tick_s=0.05)
+        app = Engine(config, clock=clock, tick_s=0.05)
         await app.start()
         w = World(sim, app, config)
         try:

@@ -109,3 +109,37 @@ async def test_never_more_callouts_at_once_than_free_operators(tmp_path: Path) -
         assert [r.outcome for r in records] == ["called_back"] * 3  # in the order they called
         talks = [(r.answered_at or 0, r.ended_at or 0) for r in records]
         assert all(end <= start for (_, end), (start, _) in itertools.pairwise(talks))
+
+
+async def test_a_caller_who_answers_the_callback_while_the_ami_link_is_down_is_not_called_again(
+    tmp_path: Path,
+) -> None:
+    """The caller's answer (a UserEvent, and Dial's DialEnd) is lost with the AMI link: the
+    snapshot after the reconnect finds the callout bridged with the caller, so the call ends as
+    called back when they hang up, and nobody rings the caller a second time."""
+    async with example_world(tmp_path, edit=callback_after_10s) as w:
+        call = await asks_for_a_callback(w)
+        uid = call.uniqueid
+        w.sim.outside_phone(CALLER, answers(10.0, hangup_after_s=20))
+        w.sim.register("1001", answers(1.0))
+        assert await w.sim.feature_code("1001", "login") == "ok"
+        await w.until(lambda: w.engine.live.state.calls[uid].agent == "asa")  # operator answered
+        ami = w.sim.ami
+        assert ami is not None
+        await ami.stop_listening()
+        await w.sim.drop_ami()
+        await w.until(lambda: not w.engine.bridge.deliverable)
+        pbx = w.sim.pbx
+        assert pbx is not None
+        await w.until(lambda: len(pbx.callouts) == 2)
+        trunk = pbx.callouts[1]
+        await w.until(lambda: trunk.steps_like("dial PJSIP/trunk ANSWER") != [])  # caller answered
+        snapshots = w.engine.bridge.snapshots
+        await ami.listen()
+        await w.until(lambda: w.engine.bridge.snapshots > snapshots)
+        callback = w.engine.live.state.calls[uid].callback
+        assert callback is not None
+        assert callback.connected
+        [record] = await ended(w, 1, 20)
+        assert (record.outcome, record.answered_by) == ("called_back", "asa")
+        assert len(pbx.callouts) == 2  # the operator's ring and the one call to the caller

@@ -3,6 +3,8 @@ callout, unanswered callouts are retried, and every way it ends is recorded."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from switchboard.core import commands as cmd
 from switchboard.core import events as ev
 from switchboard.core.callbacks import call_of_channel, channel_ids
@@ -141,3 +143,35 @@ def test_the_callers_answer_reported_over_ami_connects_the_callback_once() -> No
     assert [what for _, what in d.state.calls[uid].timeline].count("called_back:1") == 1
     d.send(ev.ChannelHungUp("Local/operator-x;1", channel_ids(uid, 1)[0], uid, 16))
     assert d.ended()[uid] == "called_back"
+
+
+def test_a_snapshot_finds_the_caller_talking_when_its_answer_report_was_lost() -> None:
+    """The AMI link was down as the caller answered: the callout's first half, which dials the
+    caller, is in a bridge (with the caller's trunk channel): connected, and called back at the
+    end rather than rung again."""
+    d = Driver()
+    uid = requested(d)
+    d.login("a1")
+    ring(d, uid, "ANSWER")
+    caller_half, operator_half = channel_ids(uid, 1)
+    dialling = ev.ChannelSeen("Local/operator@switchboard-callout-00000001;1", caller_half, uid,
+                              "switchboard-callout", "caller", "Dial", "")  # fmt: skip
+    ringing = ev.ChannelSeen("Local/operator@switchboard-callout-00000001;2", operator_half,
+                             uid, "switchboard-callout", "operator", "Dial", "br-op")  # fmt: skip
+    d.now += 5
+    d.send(cmd.Snapshot((), (dialling, ringing), (), None, started_at=d.now))
+    callback = d.state.calls[uid].callback
+    assert callback is not None
+    assert not callback.connected  # still ringing the caller
+    talking = ev.ChannelSeen("PJSIP/trunk-00000009", "trunk.9", uid, "switchboard-callout",
+                             "caller", "AppDial", "br-cb")  # fmt: skip
+    d.now += 5
+    bridged = (replace(dialling, bridge="br-cb"), ringing, talking)
+    d.send(cmd.Snapshot((), bridged, (), None, started_at=d.now))
+    callback = d.state.calls[uid].callback
+    assert callback is not None
+    assert callback.connected
+    d.wait(30)
+    d.send(ev.ChannelHungUp("Local/operator-x;1", caller_half, uid, 16))
+    assert d.ended()[uid] == "called_back"
+    assert len(callouts(d)) == 1  # nobody rang the caller again
