@@ -21,6 +21,7 @@ from switchboard.core.effects import CallbackOffer, Effect
 from switchboard.core.events import ChannelSeen
 from switchboard.core.evolve import replace
 from switchboard.core.numbers import normalize
+from switchboard.core.offers import answer_time, answered
 from switchboard.core.state import Call, Callback, State
 from switchboard.core.topology import Topology
 from switchboard.core.updates import end_call, finish_agent_call, put_call, release_offer
@@ -150,13 +151,19 @@ def reconcile(
     eff: list[Effect],
 ) -> State:
     """After a snapshot: a callout whose Local channels Asterisk no longer has is over; one
-    whose caller half is in a bridge reached the caller (its answer report may have been lost
-    with the AMI link)."""
+    whose operator half is in a bridge was answered by the operator, one whose caller half is
+    reached the caller (reports the AMI link may have lost)."""
     if call.offer is None and call.agent is None:
         return state  # waiting: no channel, by design
     caller_half, operator_half = channel_ids(call.id, len(call.attempts))
     if caller_half not in alive and operator_half not in alive:
         return leg_hung_up(state, topo, call, now, eff)
+    ringing, pending = alive.get(operator_half), call.pending
+    if ringing is not None and ringing.bridge and pending is not None and call.agent is None:
+        leg = next((c for c in alive.values() if c.bridge == ringing.bridge and c != ringing), None)
+        at = answer_time(call, leg.answered_at if leg is not None else None, now)
+        state = answered(state, topo, call, pending.agent, now, eff, at=at)
+        call = state.calls[call.id]
     dialling = alive.get(caller_half)
     if dialling is not None and dialling.bridge:  # Dial bridged it with the answered caller
         return caller_reached(state, call, "ANSWER", now, eff)

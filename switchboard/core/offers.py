@@ -89,6 +89,12 @@ def dial_result(
     return put_call(state, back, now, effects, "missed")
 
 
+def answer_time(call: Call, leg_at: float | None, now: float) -> float:
+    """When an answer learned late happened: the time the operator's leg carries if it falls
+    between the call's arrival and now, else now (a leg without one, or a clock that disagrees)."""
+    return leg_at if leg_at is not None and call.arrived_at <= leg_at <= now else now
+
+
 def answered(
     state: State,
     topo: Topology,

@@ -14,7 +14,7 @@ from switchboard.core import events as ev
 from switchboard.core.effects import Effect
 from switchboard.core.evolve import replace
 from switchboard.core.numbers import normalize
-from switchboard.core.offers import answered
+from switchboard.core.offers import answer_time, answered
 from switchboard.core.state import Call, State
 from switchboard.core.topology import QueueInfo, Topology, device_of_channel
 from switchboard.core.updates import end_call, put_agent, put_call, release_offer
@@ -224,18 +224,11 @@ def _connected(
                 state = replace(state, legs=state.legs.set(leg.uniqueid, (call.id, aid)))
                 agent = state.agents[aid]
                 if call.agent is None and call.answered_at is None and agent.call is None:
-                    at = _answer_time(call, leg, now)
+                    at = answer_time(call, leg.answered_at, now)
                     state = answered(state, topo, call, aid, now, effects, at=at)
                 elif call.agent == aid and agent.call is None:
                     state = put_agent(state, replace(agent, call=call.id), now, effects)
     return state
-
-
-def _answer_time(call: Call, leg: ev.ChannelSeen, now: float) -> float:
-    """When the operator answered: the time its leg carries if it falls between the call's
-    arrival and now, else now (a leg without one, or a clock that disagrees)."""
-    at = leg.answered_at
-    return at if at is not None and call.arrived_at <= at <= now else now
 
 
 def _found_in_fallback(

@@ -12,7 +12,7 @@ from switchboard.fakepbx import events as ev
 from switchboard.fakepbx.agi_client import run_agi
 from switchboard.fakepbx.ami_server import Request
 from switchboard.fakepbx.calls import CallHandle, Outcome
-from switchboard.fakepbx.dial import dial, user_event_gosub
+from switchboard.fakepbx.dial import answered_gosub, dial, user_event_gosub
 from switchboard.fakepbx.model import Channel
 from switchboard.fakepbx.pbx import Pbx
 from switchboard.fakepbx.prompts import playback
@@ -50,7 +50,12 @@ async def _run(pbx: Pbx, first: Channel, second: Channel, handle: CallHandle) ->
     # the operator sees the callback and whose it is before answering
     second.caller_num, second.caller_name = v.get("SB_CB_NUMBER", ""), f"CALLBACK {v.get('SB_TAG')}"
     ring = float(v["SB_RING"]) if v.get("SB_RING", "").isdigit() else None
-    ringing = asyncio.ensure_future(dial(pbx, second, agent, handle, timeout_s=ring))
+    call_id = v.get("SB_CALLID", "")
+
+    async def answered_by(leg: Channel) -> None:  # U(switchboard-answered), as a delivery
+        answered_gosub(pbx, leg, call_id, agent)
+
+    ringing = asyncio.ensure_future(dial(pbx, second, agent, handle, answered_by, timeout_s=ring))
     answered = asyncio.ensure_future(asyncio.shield(handle.outcome))
     both: set[asyncio.Future[Any]] = {ringing, answered}
     await asyncio.wait(both, return_when=asyncio.FIRST_COMPLETED)

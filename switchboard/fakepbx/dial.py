@@ -24,6 +24,14 @@ def user_event_gosub(pbx: Pbx, leg: Channel, context: str, name: str, *body: Hea
     leg.context, leg.exten, leg.priority, leg.application = where
 
 
+def answered_gosub(pbx: Pbx, leg: Channel, call_id: str, agent: str) -> None:
+    """[switchboard-answered] on an operator's leg (Dial's U option): SB_ANSWERED_AT=${EPOCH},
+    then the SwitchboardAnswered UserEvent."""
+    pbx.set_var(leg, "SB_ANSWERED_AT", str(int(pbx.config.epoch())))
+    body = (("CallId", call_id), ("Agent", agent))
+    user_event_gosub(pbx, leg, "switchboard-answered", "SwitchboardAnswered", *body)
+
+
 async def dial(
     pbx: Pbx,
     caller: Channel,

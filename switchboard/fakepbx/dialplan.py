@@ -10,7 +10,7 @@ from switchboard.asterisk.agi import answers
 from switchboard.fakepbx import events as ev
 from switchboard.fakepbx.agi_client import run_agi
 from switchboard.fakepbx.calls import CallHandle, Outcome
-from switchboard.fakepbx.dial import dial, user_event_gosub
+from switchboard.fakepbx.dial import answered_gosub, dial
 from switchboard.fakepbx.model import Channel, Interrupt
 from switchboard.fakepbx.pbx import Pbx
 from switchboard.fakepbx.prompts import callback_offer, greet, menu, number_facts, say_position
@@ -82,9 +82,7 @@ async def _deliver(pbx: Pbx, ch: Channel, call: CallHandle) -> None:
         if dp.delivered_script and dp.answer_report == "agi":
             await run_agi(pbx, leg, f"{dp.delivered_script}?status=ANSWER", args)
         elif dp.delivered_script:
-            pbx.set_var(leg, "SB_ANSWERED_AT", str(int(pbx.config.epoch())))  # ${EPOCH}
-            body = (("CallId", args[0]), ("Agent", agent))
-            user_event_gosub(pbx, leg, "switchboard-answered", "SwitchboardAnswered", *body)
+            answered_gosub(pbx, leg, args[0], agent)
 
     status = await dial(pbx, ch, agent, call, answered)
     if _stop(ch):

@@ -143,3 +143,44 @@ async def test_a_caller_who_answers_the_callback_while_the_ami_link_is_down_is_n
         [record] = await ended(w, 1, 20)
         assert (record.outcome, record.answered_by) == ("called_back", "asa")
         assert len(pbx.callouts) == 2  # the operator's ring and the one call to the caller
+
+
+async def test_a_callout_answered_by_both_while_the_ami_link_is_down_ends_as_called_back(
+    tmp_path: Path,
+) -> None:
+    """The link drops while the callout rings the operator; the operator answers, then the
+    caller: the snapshot after the reconnect finds both bridged, times the operator's answer
+    from its leg, and the call ends as called back with the caller rung once."""
+    async with example_world(tmp_path, edit=callback_after_10s) as w:
+        call = await asks_for_a_callback(w)
+        uid = call.uniqueid
+        w.sim.outside_phone(CALLER, answers(1.0, hangup_after_s=30))
+        w.sim.register("1001", answers(10.0))
+        ami = w.sim.ami
+        pbx = w.sim.pbx
+        assert ami is not None
+        assert pbx is not None
+        assert await w.sim.feature_code("1001", "login") == "ok"
+        await w.until(lambda: len(pbx.callouts) == 1)  # the operator's phone rings
+        await ami.stop_listening()
+        await w.sim.drop_ami()
+        await w.until(lambda: not w.engine.bridge.deliverable)
+        operator = pbx.callouts[0]
+        await w.until(lambda: operator.steps_like("dial PJSIP/1001 ANSWER") != [])
+        answered_at = w.engine.clock()
+        await w.until(lambda: len(pbx.callouts) == 2)
+        trunk = pbx.callouts[1]
+        await w.until(lambda: trunk.steps_like("dial PJSIP/trunk ANSWER") != [])
+        snapshots = w.engine.bridge.snapshots
+        await ami.listen()
+        await w.until(lambda: w.engine.bridge.snapshots > snapshots)
+        talking = w.engine.live.state.calls[uid]
+        assert talking.agent == "asa"
+        assert talking.callback is not None
+        assert talking.callback.connected
+        assert talking.answered_at is not None
+        assert abs(talking.answered_at - answered_at) <= 1.0  # ${EPOCH}, and this test's delay
+        w.sim.hangup(trunk)
+        [record] = await ended(w, 1, 20)
+        assert (record.outcome, record.answered_by) == ("called_back", "asa")
+        assert len(pbx.callouts) == 2

@@ -175,3 +175,36 @@ def test_a_snapshot_finds_the_caller_talking_when_its_answer_report_was_lost() -
     d.send(ev.ChannelHungUp("Local/operator-x;1", caller_half, uid, 16))
     assert d.ended()[uid] == "called_back"
     assert len(callouts(d)) == 1  # nobody rang the caller again
+
+
+def test_a_snapshot_finds_the_operator_who_answered_the_callout_unheard() -> None:
+    """The link was down while the operator answered the callout's ring (and the caller after
+    that): the operator half in a bridge is the operator's answer, timed by the leg's
+    SB_ANSWERED_AT; the caller half in a bridge is the caller's."""
+    d = Driver()
+    uid = requested(d)
+    d.login("a1")
+    [offer] = callouts(d)
+    rang_at = d.now
+    caller_half, operator_half = channel_ids(uid, 1)
+    d.now += 20
+    channels = (
+        ev.ChannelSeen("Local/operator@switchboard-callout-00000001;1", caller_half, uid,
+                       "switchboard-callout", "caller", "Dial", "br-cb"),
+        ev.ChannelSeen("PJSIP/trunk-00000009", "trunk.9", uid, "switchboard-callout", "caller",
+                       "AppDial", "br-cb"),
+        ev.ChannelSeen("Local/operator@switchboard-callout-00000001;2", operator_half, uid,
+                       "switchboard-callout", "operator", "Dial", "br-op"),
+        ev.ChannelSeen(f"{offer.device}-0000000a", "op.10", uid, "switchboard-operators", "",
+                       "AppDial", "br-op", answered_at=rang_at + 3.5),
+    )  # fmt: skip
+    d.send(cmd.Snapshot((), channels, (), None, started_at=d.now))
+    call = d.state.calls[uid]
+    assert (call.agent, call.answered_at) == ("a1", rang_at + 3.5)
+    assert call.callback is not None
+    assert call.callback.connected
+    assert d.state.agents["a1"].call == uid
+    d.wait(30)
+    d.send(ev.ChannelHungUp("Local/operator-x;1", caller_half, uid, 16))
+    assert d.ended()[uid] == "called_back"
+    assert len(callouts(d)) == 1
