@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -128,14 +129,18 @@ async def test_a_callback_rings_the_operator_first_then_the_caller(
     cecilia = phones.operator("1003")
     login(engine, "cecilia")
     await until(lambda: outside.sent("200"), 30, "the caller to answer")
-    # What a snapshot sees of the conversation (an answer report lost with the AMI link is
-    # found this way): the callout's caller half in one bridge with the caller's trunk channel.
-    caller_half, _ = channel_ids(call.id, 1)
+    # What a snapshot sees of the conversation (answer reports lost with the AMI link are
+    # found this way): each half of the callout in one bridge, the caller half with the
+    # caller's trunk channel, the operator half with the operator's channel, which carries the
+    # answer's time.
+    caller_half, operator_half = channel_ids(call.id, 1)
     bridge_of: dict[str | None, str | None] = {}
+    name_of: dict[str | None, str | None] = {}
 
     async def caller_half_bridged() -> bool:
         listed = await engine.ami.list_action("CoreShowChannels")
         bridge_of.update((m.get("Uniqueid"), m.get("BridgeId")) for m in listed)
+        name_of.update((m.get("Uniqueid"), m.get("Channel")) for m in listed)
         return bool(bridge_of.get(caller_half))
 
     async with asyncio.timeout(2):  # Dial bridges once its U() subroutine has run
@@ -144,6 +149,14 @@ async def test_a_callback_rings_the_operator_first_then_the_caller(
             await asyncio.sleep(0.05)
     bridged = [uid for uid, b in bridge_of.items() if b == bridge_of[caller_half]]
     assert len(bridged) == 2, bridge_of
+    assert bridge_of.get(operator_half)
+    [leg] = [
+        u for u, b in bridge_of.items() if b == bridge_of[operator_half] and u != operator_half
+    ]
+    answered = await engine.ami.send_action(
+        "Getvar", (("Channel", name_of[leg] or ""), ("Variable", "SB_ANSWERED_AT"))
+    )
+    assert abs(int(answered.get("Value") or 0) - time.time()) < 10
     assert await exited(outside, 30) == 0
     await until(lambda: records(engine), 10, "the call record")
     [record] = records(engine)
