@@ -160,7 +160,9 @@ def reconcile(
         return leg_hung_up(state, topo, call, now, eff)
     ringing, pending = alive.get(operator_half), call.pending
     if ringing is not None and ringing.bridge and pending is not None and call.agent is None:
-        leg = next((c for c in alive.values() if c.bridge == ringing.bridge and c != ringing), None)
+        leg = next(
+            (c for c in alive.values() if c.bridge == ringing.bridge and c is not ringing), None
+        )
         at = answer_time(call, leg.answered_at if leg is not None else None, now)
         state = answered(state, topo, call, pending.agent, now, eff, at=at)
         call = state.calls[call.id]
