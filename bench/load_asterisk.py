@@ -222,9 +222,9 @@ class Rig:
     def floor(self, rate: float, seconds: float) -> Floor:
         """The floor at `rate`, beside the static path's callers at that rate (a few seconds
         more of them, to cover the bare server's start)."""
-        wait = floor_in_thread(rate, seconds, free_port())
+        running = floor_in_thread(rate, seconds, free_port())
         self._callers("static", rate, round(rate * (seconds + 5)))
-        floor = wait()
+        floor = running.result()
         self._settle()
         print(floor.line(None, " beside the static path's calls"), flush=True)
         return floor

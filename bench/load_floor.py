@@ -19,9 +19,8 @@ import argparse
 import asyncio
 import os
 import sys
-import threading
 import time
-from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,27 +177,12 @@ async def floor_rate(rate: float, seconds: float, agi_port: int) -> Floor:
         listener.close()
 
 
-def floor_in_thread(rate: float, seconds: float, agi_port: int) -> Callable[[], Floor]:
-    """`floor_rate` on its own event loop in a thread (beside blocking work); call the returned
-    function to wait for its figures."""
-    found: list[Floor | BaseException] = []
-
-    def work() -> None:
-        try:
-            found.append(asyncio.run(floor_rate(rate, seconds, agi_port)))
-        except BaseException as exc:  # re-raised by the waiter
-            found.append(exc)
-
-    thread = threading.Thread(target=work, name="floor", daemon=True)
-    thread.start()
-
-    def wait() -> Floor:
-        thread.join()
-        if isinstance(found[0], BaseException):
-            raise found[0]
-        return found[0]
-
-    return wait
+def floor_in_thread(rate: float, seconds: float, agi_port: int) -> Future[Floor]:
+    """`floor_rate` on its own event loop in a thread, beside blocking work."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="floor")
+    future = pool.submit(asyncio.run, floor_rate(rate, seconds, agi_port))
+    pool.shutdown(wait=False)  # the submitted run still completes
+    return future
 
 
 async def _until_listening(port: int) -> None:

@@ -21,7 +21,7 @@ from switchboard.core.effects import CallbackOffer, Effect
 from switchboard.core.events import ChannelSeen
 from switchboard.core.evolve import replace
 from switchboard.core.numbers import normalize
-from switchboard.core.offers import answer_time, answered
+from switchboard.core.offers import answered
 from switchboard.core.state import Call, Callback, State
 from switchboard.core.topology import Topology
 from switchboard.core.updates import end_call, finish_agent_call, put_call, release_offer
@@ -163,7 +163,7 @@ def reconcile(
         leg = next(
             (c for c in alive.values() if c.bridge == ringing.bridge and c is not ringing), None
         )
-        at = answer_time(call, leg.answered_at if leg is not None else None, now)
+        at = leg.answered_at if leg is not None else None
         state = answered(state, topo, call, pending.agent, now, eff, at=at)
         call = state.calls[call.id]
     dialling = alive.get(caller_half)

@@ -89,12 +89,6 @@ def dial_result(
     return put_call(state, back, now, effects, "missed")
 
 
-def answer_time(call: Call, leg_at: float | None, now: float) -> float:
-    """When an answer learned late happened: the time the operator's leg carries if it falls
-    between the call's arrival and now, else now (a leg without one, or a clock that disagrees)."""
-    return leg_at if leg_at is not None and call.arrived_at <= leg_at <= now else now
-
-
 def answered(
     state: State,
     topo: Topology,
@@ -105,9 +99,10 @@ def answered(
     *,
     at: float | None = None,
 ) -> State:
-    """The operator `aid` answered (at `at`, if learned later than it happened, else `now`):
-    the caller is connected (an offer, a recall or the fallback)."""
-    at = now if at is None else at
+    """The operator `aid` answered: the caller is connected (an offer, a recall or the fallback).
+    An answer learned late is timed `at` (the operator's leg's own time) when that falls between
+    the call's arrival and now, else at `now` (no time, or a clock that disagrees)."""
+    at = at if at is not None and call.arrived_at <= at <= now else now
     agent = state.agents[aid]
     state = put_agent(
         state,

@@ -14,7 +14,7 @@ from switchboard.core import events as ev
 from switchboard.core.effects import Effect
 from switchboard.core.evolve import replace
 from switchboard.core.numbers import normalize
-from switchboard.core.offers import answer_time, answered
+from switchboard.core.offers import answered
 from switchboard.core.state import Call, State
 from switchboard.core.topology import QueueInfo, Topology, device_of_channel
 from switchboard.core.updates import end_call, put_agent, put_call, release_offer
@@ -224,8 +224,7 @@ def _connected(
                 state = replace(state, legs=state.legs.set(leg.uniqueid, (call.id, aid)))
                 agent = state.agents[aid]
                 if call.agent is None and call.answered_at is None and agent.call is None:
-                    at = answer_time(call, leg.answered_at, now)
-                    state = answered(state, topo, call, aid, now, effects, at=at)
+                    state = answered(state, topo, call, aid, now, effects, at=leg.answered_at)
                 elif call.agent == aid and agent.call is None:
                     state = put_agent(state, replace(agent, call=call.id), now, effects)
     return state
